@@ -1,0 +1,38 @@
+# parler-coverage: `make report` builds the shared HTML, `make test` runs every test, `make lab` opens
+# JupyterLab. Each sets up .venv first (once; rebuilt when pyproject.toml changes).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup report test lab validate export clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# jsonschema eagerly imports rfc3987-syntax (~2 s per `import altair`); see ../shared/STACK.md.
+	@# Done last: reinstalling a Jupyter package brings it back.
+	$(PY) -m pip uninstall --quiet --yes rfc3987-syntax
+	@touch $(STAMP)
+
+report: setup
+	$(PY) -m helpers report --out build/report
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m helpers validate
+	$(PY) -m pytest
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/
+
+validate: setup
+	$(PY) -m helpers validate
+
+export: setup
+	$(PY) -m helpers export --out build/export
+
+clean:
+	rm -rf build

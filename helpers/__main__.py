@@ -1,0 +1,72 @@
+"""Command line: `python -m helpers validate | export --out DIR | report --out DIR`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from helpers.corpus import check_corpus, corpus_dir, load_metadata
+from helpers.errors import CorpusError
+
+
+def validate(args: argparse.Namespace) -> int:
+    """Check the whole corpus; print every problem; exit non-zero if there is any."""
+    root = corpus_dir(args.corpus)
+    problems = check_corpus(root)
+    if problems:
+        print(f"{len(problems)} problem(s) in {root}:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    count = len(load_metadata(root))
+    print(f"OK: {root} holds {count} articles; every raw file is listed, UTF-8, non-empty and matches its sha256.")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    """Write the tidy CSV tables."""
+    from helpers.export import export_tables
+
+    for path in export_tables(args.out, args.corpus):
+        print(f"wrote {path}")
+    return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    """Execute every notebook and write the shareable HTML report."""
+    from helpers.report import build_report
+
+    notebooks = Path(args.notebooks)
+    build_report(notebooks, Path(args.out))
+    print(f"report written to {Path(args.out) / 'index.html'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line."""
+    corpus = argparse.ArgumentParser(add_help=False)
+    corpus.add_argument("--corpus", default=argparse.SUPPRESS,
+                        help="corpus folder (default: $PARLER_CORPUS or the project's corpus/)")
+    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__, parents=[corpus])
+    parser.set_defaults(corpus=None)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("validate", parents=[corpus], help="check the corpus; exit 1 listing every problem"
+                        ).set_defaults(run=validate)
+    p = commands.add_parser("export", parents=[corpus], help="write tidy CSVs for R/Excel")
+    p.add_argument("--out", required=True, help="output folder")
+    p.set_defaults(run=export)
+    p = commands.add_parser("report", help="execute the notebooks and build the HTML report")
+    p.add_argument("--out", default="build/report", help="output folder (default: build/report)")
+    p.add_argument("--notebooks", default="notebooks", help="notebook folder (default: notebooks)")
+    p.set_defaults(run=report)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except CorpusError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

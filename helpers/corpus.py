@@ -1,0 +1,258 @@
+"""Find, check and load the corpus: raw articles (immutable, checked by sha256) and their metadata.
+
+Every problem names its file, and the CSV line where there is one. `check_corpus` collects all
+problems; `load_articles` refuses to load a corpus with any.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.clean import CleanText, clean_text, count_words, load_rules
+from helpers.errors import CorpusError
+
+CORPUS_ENV = "PARLER_CORPUS"
+METADATA_COLUMNS = [
+    "article_id", "raw_file", "sha256", "original_file", "outlet", "outlet_basis", "outlet_confidence",
+    "title", "published_earliest", "published_latest", "date_basis", "date_confidence", "language",
+    "url", "url_basis", "notes",
+]
+REQUIRED_VALUES = ["article_id", "raw_file", "sha256", "outlet", "language"]
+EVENT_COLUMNS = ["event_id", "date", "date_precision", "actor", "event", "source_kind", "source",
+                 "source_quote", "note"]
+DATE_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+
+
+def corpus_dir(path: str | Path | None = None) -> Path:
+    """Return the corpus folder: `path`, else $PARLER_CORPUS, else the project's `corpus/`."""
+    if path is not None:
+        return Path(path)
+    if os.environ.get(CORPUS_ENV):
+        return Path(os.environ[CORPUS_ENV])
+    return Path(__file__).resolve().parent.parent / "corpus"
+
+
+def sha256_of(path: Path) -> str:
+    """Return the hex sha256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number where the row starts, row) for each data row of a UTF-8 CSV."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        _ = reader.fieldnames  # read the header now, so line_num counts it
+        start = reader.line_num + 1
+        for row in reader:
+            yield start, {k: (v or "").strip() for k, v in row.items() if k is not None}
+            start = reader.line_num + 1
+
+
+def _csv_header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return next(csv.reader(fh), [])
+
+
+def _decode_problem(path: Path, data: bytes) -> str | None:
+    """Describe why `data` is not UTF-8 text (or None if it is)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return (f"{path}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}, line {line}); "
+                "convert it to UTF-8 and update its sha256")
+    return None
+
+
+def _check_date(value: str, where: str, column: str, problems: list[str]) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        problems.append(f"{where}: {column} {value!r} is not a date (YYYY-MM-DD)")
+        return None
+
+
+def check_articles(root: Path) -> list[str]:
+    """Return every problem with articles.csv and the raw files (empty list: all good)."""
+    meta, raw_dir = root / "articles.csv", root / "raw"
+    if not meta.is_file():
+        return [f"{meta}: metadata file not found"]
+    problems: list[str] = []
+    try:
+        header = _csv_header(meta)
+        missing = [c for c in METADATA_COLUMNS if c not in header]
+        if missing:
+            return [f"{meta} line 1: missing column(s) {', '.join(missing)}"]
+        rows = list(read_csv_rows(meta))
+    except UnicodeDecodeError as exc:
+        return [f"{meta}: not valid UTF-8 ({exc.reason} at byte {exc.start})"]
+
+    seen_ids: dict[str, int] = {}
+    seen_files: dict[str, int] = {}
+    seen_hashes: dict[str, int] = {}
+    for line, row in rows:
+        where = f"{meta} line {line}"
+        for column in REQUIRED_VALUES:
+            if not row.get(column):
+                problems.append(f"{where}: {column} is empty")
+        article_id, raw_name = row.get("article_id", ""), row.get("raw_file", "")
+        if article_id:
+            if article_id in seen_ids:
+                problems.append(f"{where}: duplicate article_id {article_id!r} (first on line {seen_ids[article_id]})")
+            seen_ids.setdefault(article_id, line)
+        earliest = _check_date(row.get("published_earliest", ""), where, "published_earliest", problems)
+        latest = _check_date(row.get("published_latest", ""), where, "published_latest", problems)
+        if earliest and latest and earliest > latest:
+            problems.append(f"{where}: published_earliest {earliest} is after published_latest {latest}")
+        if not raw_name:
+            continue
+        if raw_name in seen_files:
+            problems.append(f"{where}: raw file {raw_name!r} is already listed on line {seen_files[raw_name]}")
+            continue
+        seen_files[raw_name] = line
+        path = raw_dir / raw_name
+        if not path.is_file():
+            problems.append(f"{where}: raw file {raw_name!r} not found in {raw_dir}/")
+            continue
+        data = path.read_bytes()
+        if not data.strip():
+            problems.append(f"{path}: file is empty ({where})")
+            continue
+        decode_problem = _decode_problem(path, data)
+        if decode_problem:
+            problems.append(f"{decode_problem} ({where})")
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        if row.get("sha256") and digest != row["sha256"]:
+            problems.append(f"{path}: sha256 mismatch: {where} records {row['sha256']}, the file has {digest} "
+                            "(raw files must never be edited)")
+        if digest in seen_hashes:
+            problems.append(f"{path}: same bytes as the raw file on {meta} line {seen_hashes[digest]} "
+                            "(duplicate article)")
+        seen_hashes.setdefault(digest, line)
+
+    if raw_dir.is_dir():
+        for path in sorted(raw_dir.iterdir()):
+            if path.is_file() and not path.name.startswith(".") and path.name not in seen_files:
+                problems.append(f"{path}: no row in {meta} (add one with its sha256)")
+    else:
+        problems.append(f"{raw_dir}: raw folder not found")
+    return problems
+
+
+def check_events(root: Path) -> list[str]:
+    """Return every problem with events.csv (a missing file is not a problem)."""
+    path = root / "events.csv"
+    if not path.is_file():
+        return []
+    header = _csv_header(path)
+    missing = [c for c in EVENT_COLUMNS if c not in header]
+    if missing:
+        return [f"{path} line 1: missing column(s) {', '.join(missing)}"]
+    problems, seen = [], {}
+    for line, row in read_csv_rows(path):
+        where = f"{path} line {line}"
+        if row["event_id"] in seen:
+            problems.append(f"{where}: duplicate event_id {row['event_id']!r} (first on line {seen[row['event_id']]})")
+        seen.setdefault(row["event_id"], line)
+        fmt = DATE_FORMATS.get(row["date_precision"])
+        if fmt is None:
+            problems.append(f"{where}: date_precision must be one of {', '.join(DATE_FORMATS)}")
+        else:
+            try:
+                dt.datetime.strptime(row["date"], fmt)
+            except ValueError:
+                problems.append(f"{where}: date {row['date']!r} does not match precision {row['date_precision']!r}")
+        if not row["source"] or not row["source_quote"]:
+            problems.append(f"{where}: every event needs a source and a short source_quote")
+    return problems
+
+
+def rules_path(root: Path) -> Path:
+    """Return the corpus's cleaning rules, or the project's when the corpus has none of its own."""
+    own = root / "cleaning_rules.yaml"
+    return own if own.is_file() else corpus_dir() / "cleaning_rules.yaml"
+
+
+def check_corpus(path: str | Path | None = None) -> list[str]:
+    """Return every problem in the corpus folder: metadata, raw files, cleaning rules, events."""
+    root = corpus_dir(path)
+    problems = check_articles(root)
+    try:
+        load_rules(rules_path(root))
+    except CorpusError as exc:
+        problems.extend(exc.problems)
+    return problems + check_events(root)
+
+
+def load_metadata(path: str | Path | None = None) -> pd.DataFrame:
+    """Return articles.csv as a DataFrame of strings (no checks; see `load_articles`)."""
+    root = corpus_dir(path)
+    rows = [row for _, row in read_csv_rows(root / "articles.csv")]
+    return pd.DataFrame(rows, columns=METADATA_COLUMNS).astype("string")
+
+
+def load_articles(path: str | Path | None = None) -> pd.DataFrame:
+    """Check the corpus, then return one row per article: metadata, raw and clean text, word counts.
+
+    Raises CorpusError listing every problem (missing, empty, non-UTF-8 or unlisted raw file, duplicate
+    id or text, checksum mismatch, bad date window) when the corpus is not sound.
+    """
+    root = corpus_dir(path)
+    problems = check_corpus(root)
+    if problems:
+        raise CorpusError(problems)
+    rules = load_rules(rules_path(root))
+    articles = load_metadata(root)
+    raw_texts = [(root / "raw" / name).read_text(encoding="utf-8") for name in articles["raw_file"]]
+    cleaned: list[CleanText] = [
+        clean_text(raw, title, rules) for raw, title in zip(raw_texts, articles["title"].fillna(""), strict=True)
+    ]
+    articles["raw_text"] = pd.array(raw_texts, dtype="string")
+    articles["clean_text"] = pd.array([c.text for c in cleaned], dtype="string")
+    articles["words_raw"] = [count_words(t) for t in raw_texts]
+    articles["words_clean"] = [count_words(c.text) for c in cleaned]
+    articles["display_title"] = [display_title(t, c.text) for t, c in zip(articles["title"], cleaned, strict=True)]
+    articles["cleaned"] = pd.Series(cleaned, dtype="object")
+    for column in ("published_earliest", "published_latest"):
+        articles[column] = pd.to_datetime(articles[column], errors="raise")
+    return articles
+
+
+def display_title(title: str | None, clean: str, width: int = 60) -> str:
+    """Return the title, or mark a missing headline with the text's opening words."""
+    if title and not pd.isna(title):
+        return title
+    opening = " ".join(clean.split()[:8])
+    return f"[no headline] {opening[:width]}…"
+
+
+def removals(articles: pd.DataFrame) -> pd.DataFrame:
+    """Return the cleaning audit: one row per removed (or split) piece of raw text."""
+    rows = [
+        {"article_id": aid, "line": r.line, "rule": r.rule, "action": r.action, "text": r.text,
+         "raw_start": r.raw_start, "raw_end": r.raw_end}
+        for aid, cleaned in zip(articles["article_id"], articles["cleaned"], strict=True)
+        for r in cleaned.removals
+    ]
+    columns = ["article_id", "line", "rule", "action", "text", "raw_start", "raw_end"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def load_events(path: str | Path | None = None) -> pd.DataFrame:
+    """Return the case timeline (events.csv) after checking it."""
+    root = corpus_dir(path)
+    problems = check_events(root)
+    if problems:
+        raise CorpusError(problems)
+    rows = [row for _, row in read_csv_rows(root / "events.csv")]
+    return pd.DataFrame(rows, columns=EVENT_COLUMNS).astype("string")

@@ -1,0 +1,110 @@
+"""Loading and validating the corpus: the real one loads; every broken fixture fails naming its file."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from helpers.corpus import check_corpus, corpus_dir, load_articles, load_events, sha256_of
+from helpers.errors import CorpusError
+
+BROKEN = {
+    # fixture folder: (file the message must name, words the message must contain)
+    "missing_raw": ("articles.csv line 3", "'b.txt' not found"),
+    "unlisted_raw": ("raw/c.txt", "no row in"),
+    "empty_file": ("raw/b.txt", "file is empty"),
+    "not_utf8": ("raw/b.txt", "not valid UTF-8"),
+    "duplicate_id": ("articles.csv line 3", "duplicate article_id 'fix-a' (first on line 2)"),
+    "checksum_mismatch": ("raw/b.txt", "sha256 mismatch"),
+    "duplicate_text": ("raw/b.txt", "same bytes as the raw file on"),
+    "bad_dates": ("articles.csv line 3", "is after published_latest"),
+}
+
+
+def test_real_corpus_loads_with_checksums(articles):
+    assert articles["article_id"].is_unique
+    assert len(articles) == len(list((corpus_dir() / "raw").glob("*.txt")))
+    for _, row in articles.iterrows():
+        assert sha256_of(corpus_dir() / "raw" / row.raw_file) == row.sha256
+    assert (articles["words_clean"] > 0).all()
+    assert (articles["published_earliest"] <= articles["published_latest"]).all()
+
+
+def test_raw_files_are_the_seeds_byte_for_byte(articles):
+    seeds = corpus_dir().parent.parent / "shared" / "seeds"
+    if not seeds.is_dir():
+        pytest.skip("../shared/seeds is not beside this checkout")
+    for _, row in articles.iterrows():
+        assert (seeds / row.original_file).read_bytes() == (corpus_dir() / "raw" / row.raw_file).read_bytes()
+
+
+def test_fixture_corpus_loads(fixtures_dir):
+    articles = load_articles(fixtures_dir / "corpus_ok")
+    assert list(articles["article_id"]) == ["fix-a", "fix-b"]
+    assert "Anzeige" not in articles.loc[0, "clean_text"]
+    assert articles.loc[0, "words_clean"] < articles.loc[0, "words_raw"]
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_broken_corpus_is_named(fixtures_dir, name):
+    root = fixtures_dir / "broken" / name
+    where, what = BROKEN[name]
+    problems = check_corpus(root)
+    assert len(problems) == 1, problems
+    assert where in problems[0] and what in problems[0]
+    with pytest.raises(CorpusError) as info:
+        load_articles(root)
+    assert where in str(info.value)
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_validate_cli_fails_naming_the_file(fixtures_dir, name):
+    root = fixtures_dir / "broken" / name
+    result = subprocess.run([sys.executable, "-m", "helpers", "--corpus", str(root), "validate"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert BROKEN[name][0] in result.stderr
+
+
+def test_validate_cli_passes_on_real_corpus():
+    result = subprocess.run([sys.executable, "-m", "helpers", "validate"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OK:")
+
+
+def test_all_problems_are_listed_together(tmp_path, fixtures_dir):
+    root = tmp_path / "corpus"
+    shutil.copytree(fixtures_dir / "broken" / "missing_raw", root)
+    (root / "raw" / "stray.txt").write_text("FIXTURE stray\n", encoding="utf-8")
+    problems = check_corpus(root)
+    assert len(problems) == 2
+    assert any("'b.txt' not found" in p for p in problems) and any("stray.txt" in p for p in problems)
+
+
+def test_missing_metadata_and_columns(tmp_path):
+    assert "metadata file not found" in check_corpus(tmp_path)[0]
+    (tmp_path / "articles.csv").write_text("article_id,raw_file\nx,x.txt\n", encoding="utf-8")
+    problem = check_corpus(tmp_path)[0]
+    assert "line 1: missing column(s)" in problem and "sha256" in problem
+
+
+def test_events_have_sources_and_honest_precision():
+    events = load_events()
+    assert events["event_id"].is_unique
+    assert (events["source_quote"].str.len() > 0).all()
+    months = events[events["date_precision"] == "month"]
+    assert (months["date"].str.len() == 7).all()
+    dated = pd.to_datetime(events.loc[events["date_precision"] == "day", "date"], format="%Y-%m-%d")
+    assert dated.is_monotonic_increasing
+
+
+def test_bad_event_row_is_named(tmp_path):
+    shutil.copy(corpus_dir() / "events.csv", tmp_path / "events.csv")
+    text = (tmp_path / "events.csv").read_text(encoding="utf-8").replace("2020-11,month", "2020-11,day")
+    (tmp_path / "events.csv").write_text(text, encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"events.csv line 2: date '2020-11' does not match precision 'day'"):
+        load_events(tmp_path)
