@@ -26,6 +26,8 @@ test: setup
 	$(PY) -m pytest
 
 lab: setup
+	@# Notebooks run outside the browser open untrusted (blank charts) until trusted.
+	$(VENV)/bin/jupyter trust notebooks/*.ipynb
 	$(VENV)/bin/jupyter lab notebooks/
 
 validate: setup

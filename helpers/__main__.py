@@ -35,11 +35,22 @@ def export(args: argparse.Namespace) -> int:
 
 def report(args: argparse.Namespace) -> int:
     """Execute every notebook and write the shareable HTML report."""
-    from helpers.report import build_report
+    from helpers.report import ReportError, build_report
 
-    notebooks = Path(args.notebooks)
-    build_report(notebooks, Path(args.out))
+    try:
+        build_report(Path(args.notebooks), Path(args.out))
+    except ReportError as exc:
+        print(f"report not built (the previous one, if any, is untouched): {exc}", file=sys.stderr)
+        return 1
     print(f"report written to {Path(args.out) / 'index.html'}")
+    return 0
+
+
+def refresh(args: argparse.Namespace) -> int:
+    """Re-run the notebooks in place (outputs committed for nbval)."""
+    from helpers.notebooks import refresh_notebooks
+
+    refresh_notebooks(Path(args.notebooks))
     return 0
 
 
@@ -49,7 +60,6 @@ def main(argv: list[str] | None = None) -> int:
     corpus.add_argument("--corpus", default=argparse.SUPPRESS,
                         help="corpus folder (default: $PARLER_CORPUS or the project's corpus/)")
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__, parents=[corpus])
-    parser.set_defaults(corpus=None)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("validate", parents=[corpus], help="check the corpus; exit 1 listing every problem"
                         ).set_defaults(run=validate)
@@ -60,7 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default="build/report", help="output folder (default: build/report)")
     p.add_argument("--notebooks", default="notebooks", help="notebook folder (default: notebooks)")
     p.set_defaults(run=report)
+    p = commands.add_parser("refresh-notebooks", help="re-run the notebooks in place and strip noise")
+    p.add_argument("--notebooks", default="notebooks", help="notebook folder (default: notebooks)")
+    p.set_defaults(run=refresh)
     args = parser.parse_args(argv)
+    args.corpus = getattr(args, "corpus", None)
     try:
         return args.run(args)
     except CorpusError as exc:

@@ -14,10 +14,12 @@ import itertools
 import json
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import altair as alt
+import pandas as pd
 import vl_convert
 from IPython import get_ipython
 from IPython.display import display
@@ -90,9 +92,7 @@ def bundle_html() -> str:
         raise RuntimeError("vl_convert.javascript_bundle() holds '</script' or '<!--': it cannot be inlined")
     # The function scope keeps the bundle's top-level `const`s from clashing with a second copy.
     return (
-        '<script>\n(function () {\n"use strict";\nif (window.vegaEmbed) { return; }\n'
-        + bundle
-        + "\n})();\n</script>"
+        '<script>\n(function () {\n"use strict";\nif (window.vegaEmbed) { return; }\n' + bundle + "\n})();\n</script>"
     )
 
 
@@ -132,3 +132,48 @@ def _current_cell_id() -> str | None:
         return kernel.get_parent().get("metadata", {}).get("cellId")
     except Exception:  # an older ipykernel or a plain IPython shell: fall back to once per kernel
         return None
+
+
+def source_params(outlets: Sequence[str]) -> tuple[list[alt.Parameter], str]:
+    """Return one bound checkbox param per outlet and the Vega expression that keeps ticked outlets.
+
+    Param names are generated (`source_0`, `source_1`, …) because bound param names must be JS
+    identifiers; the checkbox label is the outlet's name.
+    """
+    params = [
+        alt.param(name=f"source_{i}", value=True, bind=alt.binding_checkbox(name=f" {outlet}"))
+        for i, outlet in enumerate(outlets)
+    ]
+    expression = " || ".join(
+        f"(datum.outlet === {json.dumps(outlet)} && source_{i})" for i, outlet in enumerate(outlets)
+    ) or "false"
+    return params, expression
+
+
+def outlet_scale(outlets: Sequence[str]) -> alt.Scale:
+    """Return a colour scale pinned to every outlet, so filtering never reassigns colours."""
+    return alt.Scale(domain=list(outlets), scheme="tableau10")
+
+
+def article_lengths(overview: pd.DataFrame, outlets: Sequence[str]) -> alt.LayerChart:
+    """Chart each article's words after cleaning (bar) and before (tick), coloured by outlet.
+
+    `overview` has article_id, outlet, title, published, words_raw, words_clean. Source checkboxes
+    under the chart filter it with no kernel.
+    """
+    params, keep = source_params(outlets)
+    data = overview[["article_id", "outlet", "title", "published", "words_raw", "words_clean"]]
+    base = alt.Chart(data).transform_filter(keep).encode(
+        y=alt.Y("article_id:N", title=None, sort=list(data["article_id"])),
+        tooltip=[
+            alt.Tooltip("outlet:N"), alt.Tooltip("title:N"), alt.Tooltip("published:N"),
+            alt.Tooltip("words_raw:Q", title="words before cleaning"),
+            alt.Tooltip("words_clean:Q", title="words after cleaning"),
+        ],
+    )
+    bars = base.mark_bar().encode(
+        x=alt.X("words_clean:Q", title="words (bar: after cleaning · tick: before)"),
+        color=alt.Color("outlet:N", scale=outlet_scale(outlets), title="Outlet"),
+    ).add_params(*params)
+    ticks = base.mark_tick(color="black", thickness=2, size=18).encode(x="words_raw:Q")
+    return (bars + ticks).properties(width=420, title="Article length before and after cleaning")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+# fmt: off
 # Written without inner spaces: "z.B.", "z. B." and "Z. B." all match "z.B.".
 ABBREVIATIONS = (
     "z.B.", "d.h.", "u.a.", "bzw.", "ca.", "Dr.", "Prof.", "Nr.", "St.", "Mio.", "Mrd.", "Min.", "Std.",
@@ -37,11 +38,12 @@ ORDINAL_DETERMINERS = frozenset(
     "sein seine seinem seinen seiner seines ihr ihre ihrem ihren ihrer ihres "
     "dieser diese diesem diesen dieses jeder jede jedem jeden jedes".split()
 )
+# fmt: on
 
 CLOSING_MARKS = "“”\"'‘’«»)]"
 # “ is not in the German set („…“) but opens quotes in English-style typography; after a sentence end
 # and a space it cannot be a closing mark.
-OPENING_MARKS = "„\"»«([‘‚“"
+OPENING_MARKS = '„"»«([‘‚“'
 
 COLUMNS = ["article_id", "paragraph", "sentence", "start", "end", "text"]
 
@@ -68,9 +70,7 @@ def _abbreviation_pattern(abbreviation: str) -> str:
     return r"\.\s?".join([parts[0], *map(re.escape, parts[1:])]) + r"\."
 
 
-_ABBREVIATION_RE = re.compile(
-    r"(?<!\w)(?:" + "|".join(sorted({_abbreviation_pattern(a) for a in ABBREVIATIONS})) + ")"
-)
+_ABBREVIATION_RE = re.compile(r"(?<!\w)(?:" + "|".join(sorted({_abbreviation_pattern(a) for a in ABBREVIATIONS})) + ")")
 _ABBREVIATION_REACH = max(len(a) for a in ABBREVIATIONS) * 2
 _MONTH_RE = re.compile("(?:" + "|".join(MONTHS) + r")\b")
 _NUMBER_BEFORE_RE = re.compile(r"(?:(?<!\w)(?P<word>\w+)\s+)?(?<![\w.,])(?P<number>\d{1,3})\Z")
@@ -135,9 +135,7 @@ def _is_boundary(text: str, candidate: re.Match[str]) -> bool:
         # A closing quote or bracket after the period marks a real end even after "usw." or "3.".
         return True
     return not (
-        _inside_abbreviation(text, start)
-        or _after_initial(text, start)
-        or _ends_ordinal(text, start, candidate.end())
+        _inside_abbreviation(text, start) or _after_initial(text, start) or _ends_ordinal(text, start, candidate.end())
     )
 
 

@@ -1,0 +1,37 @@
+"""Re-run the study notebooks in place and strip the noise nbval and git should not see."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from helpers.report import NOTEBOOK_PATTERN, execute_notebook
+
+VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
+
+
+def strip_noise(notebook: NotebookNode) -> NotebookNode:
+    """Give cells stable ids and drop timings and saved widget state."""
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index:02d}"
+        for key in VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
+        if cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                output.get("metadata", {}).pop("execution", None)
+    notebook.metadata.pop("widgets", None)
+    return notebook
+
+
+def refresh_notebooks(notebooks_dir: Path = Path("notebooks")) -> list[Path]:
+    """Execute every numbered notebook from a fresh kernel and save it with clean outputs."""
+    paths = sorted(Path(notebooks_dir).glob(NOTEBOOK_PATTERN))
+    for path in paths:
+        started = time.perf_counter()
+        notebook = strip_noise(execute_notebook(path))
+        nbformat.write(notebook, path)
+        print(f"refreshed {path.name} in {time.perf_counter() - started:.1f} s", flush=True)
+    return paths

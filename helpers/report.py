@@ -1,0 +1,264 @@
+"""Build the shareable HTML report: every numbered notebook, run fresh, as a self-contained page.
+
+The pages need no network and no kernel: code is hidden, charts draw from the vega-embed bundle that
+`helpers.charts.enable_offline()` puts in the outputs, and widgets are replaced by a note.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+from nbconvert import HTMLExporter
+from nbconvert.filters import markdown2html_mistune
+from nbconvert.preprocessors import Preprocessor
+from nbformat import NotebookNode
+
+TITLE = "How German-language outlets covered AWS cutting Parler off (January 2021)"
+QUESTION = (
+    "When Amazon Web Services stopped hosting Parler in January 2021, what did German-language news "
+    "outlets report, whom did they quote, and how did they frame it?"
+)
+WIDGET_NOTE = (
+    "Interactive control — works when this notebook runs in JupyterLab (<code>make lab</code>). "
+    "The static output below shows its default state."
+)
+WIDGET_MIMETYPE = "application/vnd.jupyter.widget-view+json"
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+NOTEBOOK_PATTERN = "[0-9][0-9]-*.ipynb"
+
+
+class ReportError(RuntimeError):
+    """A notebook could not be run or exported; the message names the notebook (and cell)."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One notebook of the report: where it comes from, where it goes, what the index says of it."""
+
+    notebook: Path
+    href: str
+    title: str
+    summary: str
+
+
+def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120) -> list[Path]:
+    """Run every `NN-*.ipynb` in notebooks_dir and write their pages and an index.html to out_dir.
+
+    The report is built next to out_dir and swapped in at the end, so a failed or interrupted build
+    leaves the previous report as it was. Returns the written pages, index.html last.
+    """
+    notebooks = sorted(Path(notebooks_dir).glob(NOTEBOOK_PATTERN))
+    if not notebooks:
+        raise ReportError(f"{notebooks_dir}: no notebooks named like {NOTEBOOK_PATTERN}")
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    building = _fresh_dir(out_dir, "building")
+    try:
+        pages = [describe_page(path) for path in notebooks]
+        exporter = make_exporter()
+        started = time.perf_counter()
+        for number, page in enumerate(pages):
+            print(f"[{number + 1}/{len(pages)}] running {page.notebook.name} ...", end=" ", flush=True)
+            ran = time.perf_counter()
+            try:
+                notebook = execute_notebook(page.notebook, timeout=timeout)
+            except BaseException:
+                print("failed", flush=True)
+                raise
+            nav = {
+                "index": "index.html",
+                "prev": _link(pages[number - 1]) if number > 0 else None,
+                "next": _link(pages[number + 1]) if number + 1 < len(pages) else None,
+            }
+            body = export_page(notebook, page, nav, exporter)
+            (building / page.href).write_text(body, encoding="utf-8")
+            print(f"{time.perf_counter() - ran:.1f} s", flush=True)
+        (building / "index.html").write_text(render_index(pages), encoding="utf-8")
+        _swap_in(building, out_dir)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    print(f"Built {len(pages)} pages in {time.perf_counter() - started:.1f} s: {out_dir / 'index.html'}")
+    return [out_dir / page.href for page in pages] + [out_dir / "index.html"]
+
+
+def describe_page(path: Path) -> Page:
+    """Read a notebook's first `# ` heading and the paragraph after it, for the index."""
+    notebook = nbformat.read(path, as_version=4)
+    title, summary = "", ""
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown":
+            continue
+        text = cell.source
+        if not title:
+            heading = re.search(r"^# +(.+?)\s*#*\s*$", text, re.MULTILINE)
+            if heading is None:
+                continue
+            title = heading.group(1)
+            text = text[heading.end() :]
+        paragraph = re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0].strip()
+        if paragraph and not paragraph.startswith("#"):
+            summary = " ".join(paragraph.split())
+            break
+        if paragraph.startswith("#"):  # the next heading came first: no summary paragraph
+            break
+    return Page(notebook=path, href=f"{path.stem}.html", title=title or path.stem, summary=summary)
+
+
+def execute_notebook(path: Path, *, timeout: int = 120) -> NotebookNode:
+    """Run a notebook from a fresh python3 kernel in its own folder and return it with outputs."""
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    running: dict[str, int] = {}
+    client.on_cell_start = lambda cell, cell_index: running.update(index=cell_index)
+    try:
+        client.execute()
+    except CellExecutionError as err:
+        raise ReportError(f"{path}: {_where(notebook, running)} raised {err.ename}: {err.evalue}") from err
+    except Exception as err:  # a timeout or a dead kernel
+        raise ReportError(f"{path}: {_where(notebook, running)} failed: {type(err).__name__}: {err}") from err
+    return notebook
+
+
+def make_exporter() -> HTMLExporter:
+    """Return an HTML exporter that hides code and loads nothing from the network."""
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        template_name="offline",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    exporter.register_preprocessor(WidgetNotePreprocessor(), enabled=True)
+    return exporter
+
+
+def export_page(notebook: NotebookNode, page: Page, nav: dict[str, Any], exporter: HTMLExporter) -> str:
+    """Return the HTML page of an executed notebook, with links to the index and its neighbours."""
+    notebook.metadata["title"] = page.title
+    resources = {
+        "metadata": {"name": page.notebook.stem, "path": str(page.notebook.parent)},
+        "report_nav": nav,
+    }
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    return body
+
+
+class WidgetNotePreprocessor(Preprocessor):
+    """Replace widget outputs, which do nothing without a kernel, with a note saying so."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        """Drop the saved widget state, then rewrite each cell's widget outputs."""
+        nb.metadata.pop("widgets", None)
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
+        """Turn the first widget output of a cell into the note and drop the others."""
+        outputs, noted = [], False
+        for output in cell.get("outputs", []):
+            if WIDGET_MIMETYPE not in output.get("data", {}):
+                outputs.append(output)
+            elif not noted:
+                note = f'<p class="report-widget-note">{WIDGET_NOTE}</p>'
+                outputs.append(nbformat.v4.new_output("display_data", data={"text/html": note}))
+                noted = True
+        if "outputs" in cell:
+            cell.outputs = outputs
+        return cell, resources
+
+
+def render_index(pages: list[Page]) -> str:
+    """Return the report's front page: title, question, and one line per notebook."""
+    items = "\n".join(
+        f'<li><a href="{html.escape(page.href)}">{html.escape(page.title)}</a>'
+        + (f" — {_inline_markdown(page.summary)}" if page.summary else "")
+        + "</li>"
+        for page in pages
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{html.escape(TITLE)}</title>
+<style type="text/css">
+body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.5;
+       max-width: 48em; margin: 2em auto; padding: 0 1em; color: #222; }}
+h1 {{ font-size: 1.6em; line-height: 1.25; }}
+.question {{ font-size: 1.1em; color: #444; }}
+ol li {{ margin: 0.6em 0; }}
+a {{ color: #1565c0; }}
+</style>
+</head>
+<body>
+<main>
+<h1>{html.escape(TITLE)}</h1>
+<p class="question">{html.escape(QUESTION)}</p>
+<ol>
+{items}
+</ol>
+</main>
+</body>
+</html>
+"""
+
+
+def _inline_markdown(text: str) -> str:
+    """Render one markdown paragraph as inline HTML (links, emphasis, code)."""
+    rendered = markdown2html_mistune(text).strip()
+    return re.sub(r"^<p>(.*)</p>$", r"\1", rendered, flags=re.DOTALL)
+
+
+def _link(page: Page) -> dict[str, str]:
+    """Return what a navigation link needs of a page."""
+    return {"href": page.href, "title": page.title}
+
+
+def _where(notebook: NotebookNode, running: dict[str, int]) -> str:
+    """Describe the cell that was running, e.g. "cell 4 (`counts = coverage(...)`)"."""
+    if "index" not in running:
+        return "the kernel"
+    index = running["index"]
+    first_line = next((line for line in notebook.cells[index].source.splitlines() if line.strip()), "")
+    return f"cell {index + 1} (`{first_line.strip()[:60]}`)"
+
+
+def _fresh_dir(out_dir: Path, purpose: str) -> Path:
+    """Create an empty hidden folder next to out_dir, e.g. build/.report-building-4242."""
+    # Not tempfile.mkdtemp: its 0700 mode would carry over to the published report.
+    path = out_dir.parent / f".{out_dir.name}-{purpose}-{os.getpid()}"
+    shutil.rmtree(path, ignore_errors=True)  # left over by a killed build that had this pid
+    path.mkdir()
+    return path
+
+
+def _swap_in(building: Path, out_dir: Path) -> None:
+    """Replace out_dir by building with two renames, keeping the old report until the new one is in."""
+    if not out_dir.exists():
+        building.rename(out_dir)
+        return
+    old = _fresh_dir(out_dir, "old")
+    old.rmdir()
+    out_dir.rename(old)
+    try:
+        building.rename(out_dir)
+    except BaseException:
+        old.rename(out_dir)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,130 @@
+"""ipywidgets for exploring the corpus in JupyterLab. Callbacks are thin: the logic is in pure functions.
+
+`source_filter` is the one shared source filter a notebook's explore views listen to (its `selected`
+trait lists the ticked outlets). Every view shows a clear empty state when nothing is selected.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+import ipywidgets as widgets
+import pandas as pd
+import traitlets
+from IPython.display import HTML
+
+from helpers.clean import PARAGRAPH_SEPARATOR
+
+EMPTY_SELECTION = "No source selected: tick at least one outlet above."
+
+
+def outlets_of(articles: pd.DataFrame) -> list[str]:
+    """Return the outlets in corpus order (first appearance), never hard-coded."""
+    return list(dict.fromkeys(articles["outlet"]))
+
+
+def filter_articles(articles: pd.DataFrame, outlets: Sequence[str]) -> pd.DataFrame:
+    """Keep the articles whose outlet is in `outlets`."""
+    return articles[articles["outlet"].isin(list(outlets))]
+
+
+def date_window(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:
+    """Format a publication window ('2021-01-09' or '2021-01-09 – 2021-01-11')."""
+    if pd.isna(earliest) or pd.isna(latest):
+        return "unknown"
+    first, last = earliest.strftime("%Y-%m-%d"), latest.strftime("%Y-%m-%d")
+    return first if first == last else f"{first} – {last}"
+
+
+def overview_table(articles: pd.DataFrame, removals: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return one row per article: outlet, title, date window, words before/after cleaning, lines removed."""
+    table = pd.DataFrame({
+        "article_id": articles["article_id"],
+        "outlet": articles["outlet"],
+        "title": articles["display_title"],
+        "published": [date_window(first, last) for first, last in zip(articles["published_earliest"],
+                                                         articles["published_latest"], strict=True)],
+        "date_confidence": articles["date_confidence"].str.split(":").str[0],
+        "words_raw": articles["words_raw"],
+        "words_clean": articles["words_clean"],
+    })
+    if removals is not None:
+        removed = removals[removals["action"] == "removed"].groupby("article_id").size()
+        table["lines_removed"] = table["article_id"].map(removed).fillna(0).astype(int)
+    return table.reset_index(drop=True)
+
+
+def reader_html(title: str, clean_text: str, meta: str = "") -> str:
+    """Render one article's clean text as escaped HTML paragraphs (markup in the text shows as text)."""
+    paragraphs = [p for p in clean_text.split(PARAGRAPH_SEPARATOR) if p.strip()]
+    body = "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    meta_html = f"<p style='color:#555'>{html.escape(meta)}</p>" if meta else ""
+    return f"<h3>{html.escape(title)}</h3>{meta_html}<div lang='de'>{body}</div>"
+
+
+def table_html(table: pd.DataFrame) -> str:
+    """Render a table as escaped HTML, or the empty-selection message."""
+    if table.empty:
+        return f"<p><em>{EMPTY_SELECTION}</em></p>"
+    return table.to_html(index=False, escape=True, border=0)
+
+
+TEXT_TABLE_STYLE = ("<style>table.pc-text td, table.pc-text th {text-align: left; vertical-align: top;}"
+                    "</style>")
+
+
+def text_table(table: pd.DataFrame) -> HTML:
+    """Show a table of text in full, left-aligned and escaped (for quotes, clues and audits)."""
+    html_table = table.to_html(index=False, escape=True, border=0, classes="pc-text")
+    return HTML(TEXT_TABLE_STYLE + html_table)
+
+
+class SourceFilter(widgets.VBox):
+    """One checkbox per outlet; `selected` lists the ticked outlets in corpus order."""
+
+    selected = traitlets.List(traitlets.Unicode())
+
+    def __init__(self, outlets: Sequence[str], **kwargs):
+        self.checkboxes = [widgets.Checkbox(value=True, description=o, indent=False) for o in outlets]
+        super().__init__([widgets.HTML("<b>Sources</b>"), *self.checkboxes], **kwargs)
+        self.selected = list(outlets)
+        for box in self.checkboxes:
+            box.observe(self._sync, names="value")
+
+    def _sync(self, _change=None) -> None:
+        self.selected = [b.description for b in self.checkboxes if b.value]
+
+
+def source_filter(articles: pd.DataFrame) -> SourceFilter:
+    """Build the shared source filter for the outlets in `articles`."""
+    return SourceFilter(outlets_of(articles))
+
+
+def corpus_explorer(articles: pd.DataFrame, removals: pd.DataFrame | None = None,
+                    sources: SourceFilter | None = None) -> widgets.Widget:
+    """Build the explorer: source filter, filtered article table, and a reader for one article's clean text."""
+    sources = sources or source_filter(articles)
+    table = widgets.HTML()
+    picker = widgets.Dropdown(description="Article", layout=widgets.Layout(width="60%"))
+    reader = widgets.HTML()
+
+    def show_article(_change=None) -> None:
+        if picker.value is None:
+            reader.value = f"<p><em>{EMPTY_SELECTION}</em></p>"
+            return
+        row = articles.set_index("article_id").loc[picker.value]
+        meta = f"{row['outlet']} · published {date_window(row['published_earliest'], row['published_latest'])}"
+        reader.value = reader_html(row["display_title"], row["clean_text"], meta)
+
+    def update(_change=None) -> None:
+        chosen = filter_articles(articles, sources.selected)
+        table.value = table_html(overview_table(chosen, removals))
+        picker.options = [(f"{r.outlet}: {r.display_title}", r.article_id) for r in chosen.itertuples()]
+        picker.value = picker.options[0][1] if picker.options else None
+        show_article()
+
+    sources.observe(update, names="selected")
+    picker.observe(show_article, names="value")
+    update()
+    return widgets.HBox([sources, widgets.VBox([table, picker, reader], layout=widgets.Layout(width="80%"))])

@@ -1,0 +1,95 @@
+"""The explore views: pure filtering logic, escaping, empty states, and the widgets' wiring."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers import charts, widgets
+from helpers.corpus import removals
+
+
+def test_outlets_come_from_the_metadata(articles):
+    outlets = widgets.outlets_of(articles)
+    assert outlets == list(dict.fromkeys(articles["outlet"]))
+    assert len(outlets) == articles["outlet"].nunique()
+
+
+def test_filter_articles(articles):
+    first = articles["outlet"].iloc[0]
+    chosen = widgets.filter_articles(articles, [first])
+    assert set(chosen["outlet"]) == {first}
+    assert len(chosen) == (articles["outlet"] == first).sum()
+    assert widgets.filter_articles(articles, []).empty
+
+
+def test_overview_table_counts_removed_lines(articles):
+    audit = removals(articles)
+    table = widgets.overview_table(articles, audit)
+    assert list(table["article_id"]) == list(articles["article_id"])
+    removed = audit[audit["action"] == "removed"].groupby("article_id").size()
+    for row in table.itertuples():
+        assert row.lines_removed == removed.get(row.article_id, 0)
+    assert table.loc[table["article_id"] == "ausschliessen", "published"].item() == "2021-01-09 – 2021-01-10"
+
+
+def test_date_window():
+    day = pd.Timestamp("2021-01-09")
+    assert widgets.date_window(day, day) == "2021-01-09"
+    assert widgets.date_window(day, pd.Timestamp("2021-01-11")) == "2021-01-09 – 2021-01-11"
+    assert widgets.date_window(pd.NaT, day) == "unknown"
+
+
+def test_reader_escapes_markup():
+    page = widgets.reader_html("<b>Titel</b>", "Absatz <script>alert(1)</script>\n\nZweiter & letzter", "t3n")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;b&gt;Titel&lt;/b&gt;" in page
+    assert page.count("<p>") == 2
+
+
+def test_tables_escape_and_show_empty_state():
+    hostile = pd.DataFrame({"text": ["<img src=x onerror=alert(1)>"]})
+    assert "<img" not in widgets.table_html(hostile)
+    assert "<img" not in widgets.text_table(hostile).data
+    assert widgets.EMPTY_SELECTION in widgets.table_html(hostile.iloc[0:0])
+
+
+def test_source_filter_tracks_checkboxes(articles):
+    sources = widgets.source_filter(articles)
+    outlets = widgets.outlets_of(articles)
+    assert sources.selected == outlets
+    sources.checkboxes[0].value = False
+    assert sources.selected == outlets[1:]
+
+
+def test_explorer_follows_the_source_filter(articles):
+    sources = widgets.source_filter(articles)
+    explorer = widgets.corpus_explorer(articles, removals(articles), sources)
+    table, picker, reader = explorer.children[1].children
+    assert len(picker.options) == len(articles)
+    first_outlet = widgets.outlets_of(articles)[0]
+    for box in sources.checkboxes:
+        box.value = box.description == first_outlet
+    assert len(picker.options) == (articles["outlet"] == first_outlet).sum()
+    assert all(first_outlet in label for label, _ in picker.options)
+    for box in sources.checkboxes:
+        box.value = False
+    assert picker.options == () and widgets.EMPTY_SELECTION in table.value and widgets.EMPTY_SELECTION in reader.value
+
+
+def test_article_length_chart_filters_by_source_in_the_spec(articles):
+    outlets = widgets.outlets_of(articles)
+    spec = charts.article_lengths(widgets.overview_table(articles), outlets).to_dict()
+    params = spec["params"]
+    assert [p["name"] for p in params] == [f"source_{i}" for i in range(len(outlets))]
+    assert all(p["bind"]["input"] == "checkbox" and p["value"] is True for p in params)
+    bars = spec["layer"][0]
+    assert bars["encoding"]["color"]["scale"]["domain"] == outlets
+    expression = bars["transform"][0]["filter"]
+    for i, outlet in enumerate(outlets):
+        assert f'(datum.outlet === "{outlet}" && source_{i})' in expression
+
+
+def test_source_params_quote_odd_outlet_names():
+    params, expression = charts.source_params(['Say "hi" \\ outlet'])
+    assert expression == '(datum.outlet === "Say \\"hi\\" \\\\ outlet" && source_0)'
+    assert charts.source_params([])[1] == "false"
