@@ -1,0 +1,221 @@
+"""The codebook and the hand-coded annotations: load, check (file and line named), and locate spans.
+
+Hand coding lives in ``corpus/annotations/<coder>/<layer>.csv``, one file per coder and layer, with the
+columns in ANNOTATION_FILE_COLUMNS. Offsets are into an article's *clean* text; each `span` must equal
+the text at its offsets. Detectors (helpers.detect) return the same columns, so hand coding and
+detections can be compared row for row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from helpers.corpus import corpus_dir, read_csv_rows
+from helpers.errors import CorpusError
+
+LAYERS = ("actors", "facts", "labels", "frames", "quotes")
+ANNOTATION_FILE_COLUMNS = ["article_id", "layer", "code", "start", "end", "span", "speaker", "attributed_to", "note"]
+# What every annotation table (hand coding or detector output) holds.
+ANNOTATION_COLUMNS = ANNOTATION_FILE_COLUMNS + ["coder", "is_variant"]
+UNATTRIBUTED = "unattributed"
+CODE_FIELDS = {
+    "actors": ["id", "name", "kind", "spellings", "definition", "example"],
+    "facts": ["id", "definition", "include", "exclude", "example"],
+    "labels": ["id", "category", "definition", "include", "exclude", "example"],
+    "frames": ["id", "kind", "definition", "cues", "include", "exclude", "example"],
+    "quotes": ["id", "definition", "include", "exclude", "example"],
+}
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """The codebook: one DataFrame of codes per layer, plus the allowed kinds and categories."""
+
+    codes: dict[str, pd.DataFrame]
+    actor_kinds: list[str]
+    label_categories: dict[str, str]
+    frame_kinds: dict[str, str]
+    path: Path
+
+    def ids(self, layer: str) -> list[str]:
+        """Return the code ids of a layer, in codebook order."""
+        return list(self.codes[layer]["id"])
+
+    def actor_spellings(self) -> dict[str, list[str]]:
+        """Return each actor id's known spellings (canonical name first)."""
+        actors = self.codes["actors"]
+        return {row.id: list(dict.fromkeys([row.name, *row.spellings])) for row in actors.itertuples()}
+
+
+def codebook_path(root: Path | None = None) -> Path:
+    """Return the codebook file of a corpus folder."""
+    return corpus_dir(root) / "codebook.yaml"
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Read and check the codebook's structure (ids unique, required fields, known kinds/categories)."""
+    path = Path(path) if path else codebook_path()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise CorpusError([f"{path}: codebook not found"]) from None
+    except yaml.YAMLError as exc:
+        raise CorpusError([f"{path}: not valid YAML ({exc})"]) from None
+    problems: list[str] = []
+    kinds = list(data.get("actor_kinds") or [])
+    categories = dict(data.get("label_categories") or {})
+    frame_kinds = dict(data.get("frame_kinds") or {})
+    codes: dict[str, pd.DataFrame] = {}
+    for layer in LAYERS:
+        entries = data.get(layer) or []
+        seen: set[str] = set()
+        for n, entry in enumerate(entries, start=1):
+            where = f"{path}: {layer} #{n} ({(entry or {}).get('id', 'no id')})"
+            missing = [f for f in CODE_FIELDS[layer] if not (entry or {}).get(f)]
+            if missing:
+                problems.append(f"{where}: missing {', '.join(missing)}")
+                continue
+            if entry["id"] in seen:
+                problems.append(f"{where}: duplicate id")
+            seen.add(entry["id"])
+            example = entry["example"]
+            if not isinstance(example, dict) or not example.get("article_id") or not example.get("span"):
+                problems.append(f"{where}: example needs an article_id and a span")
+            if layer == "actors" and entry["kind"] not in kinds:
+                problems.append(f"{where}: kind {entry['kind']!r} is not one of {kinds}")
+            if layer == "labels" and entry["category"] not in categories:
+                problems.append(f"{where}: category {entry['category']!r} is not one of {list(categories)}")
+            if layer == "frames" and entry["kind"] not in frame_kinds:
+                problems.append(f"{where}: kind {entry['kind']!r} is not one of {list(frame_kinds)}")
+        codes[layer] = pd.DataFrame(entries)
+    if problems:
+        raise CorpusError(problems)
+    return Codebook(codes, kinds, categories, frame_kinds, path)
+
+
+def check_codebook_examples(codebook: Codebook, texts: Mapping[str, str]) -> list[str]:
+    """Return a problem for each example span not found verbatim in its article's clean text."""
+    problems = []
+    for layer, codes in codebook.codes.items():
+        for code in codes.itertuples():
+            article_id, span = code.example["article_id"], code.example["span"]
+            if article_id not in texts:
+                problems.append(f"{codebook.path}: {layer} {code.id}: example article {article_id!r} is not in the corpus")
+            elif span not in texts[article_id]:
+                problems.append(f"{codebook.path}: {layer} {code.id}: example span {span!r} "
+                                f"is not in the clean text of {article_id}")
+    return problems
+
+
+def locate(text: str, span: str, occurrence: int = 1) -> tuple[int, int]:
+    """Return (start, end) of the `occurrence`-th (1-based) exact match of `span` in `text`."""
+    start = -1
+    for _ in range(occurrence):
+        start = text.find(span, start + 1)
+        if start < 0:
+            raise ValueError(f"{span!r} occurs fewer than {occurrence} time(s)")
+    return start, start + len(span)
+
+
+def annotation_files(root: Path | None = None) -> list[Path]:
+    """Return every hand-coding file: corpus/annotations/<coder>/<layer>.csv."""
+    folder = corpus_dir(root) / "annotations"
+    return sorted(p for p in folder.glob("*/*.csv")) if folder.is_dir() else []
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def check_annotation_file(path: Path, codebook: Codebook, texts: Mapping[str, str]) -> tuple[list[dict], list[str]]:
+    """Read one hand-coding file; return its rows and every problem, each naming the file and line."""
+    layer = path.stem
+    coder = path.parent.name
+    problems: list[str] = []
+    if layer not in LAYERS:
+        return [], [f"{path}: file name must be one of {', '.join(f'{la}.csv' for la in LAYERS)}"]
+    with path.open(encoding="utf-8", newline="") as fh:
+        header = fh.readline().strip().split(",")
+    missing = [c for c in ANNOTATION_FILE_COLUMNS if c not in header]
+    if missing:
+        return [], [f"{path} line 1: missing column(s) {', '.join(missing)}"]
+    codes = set(codebook.ids(layer))
+    actors = set(codebook.ids("actors")) | {UNATTRIBUTED}
+    rows: list[dict] = []
+    kept: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
+    for line, row in read_csv_rows(path):
+        where = f"{path} line {line}"
+        bad = []
+        if row["layer"] != layer:
+            bad.append(f"layer {row['layer']!r} does not match the file ({layer})")
+        if row["code"] not in codes:
+            bad.append(f"code {row['code']!r} is not in the codebook's {layer}")
+        text = texts.get(row["article_id"])
+        if text is None:
+            bad.append(f"article_id {row['article_id']!r} is not in the corpus")
+        start, end = _int(row["start"]), _int(row["end"])
+        if start is None or end is None:
+            bad.append(f"start/end must be whole numbers (got {row['start']!r}, {row['end']!r})")
+        elif text is not None:
+            if not 0 <= start < end <= len(text):
+                bad.append(f"offsets {start}-{end} are outside the clean text (length {len(text)})")
+            elif text[start:end] != row["span"]:
+                found = text.find(row["span"]) if row["span"] else -1
+                hint = f"; the span occurs at {found}-{found + len(row['span'])}" if found >= 0 else (
+                    "; the span is not in the clean text at all")
+                bad.append(f"span {row['span']!r} is not the text at {start}-{end} "
+                           f"({text[start:end]!r}){hint}")
+        if layer == "quotes" and row["speaker"] not in actors:
+            bad.append(f"speaker {row['speaker']!r} must be an actor id or {UNATTRIBUTED!r}")
+        if layer == "labels" and row["attributed_to"] and row["attributed_to"] not in actors:
+            bad.append(f"attributed_to {row['attributed_to']!r} must be empty (asserted by the outlet), "
+                       f"an actor id or {UNATTRIBUTED!r}")
+        if bad:
+            problems.extend(f"{where}: {b}" for b in bad)
+            continue
+        key = (row["article_id"], row["code"])
+        for other_start, other_end, other_line in kept.get(key, []):
+            if start < other_end and other_start < end:
+                problems.append(f"{where}: overlaps line {other_line} ({row['code']} at {other_start}-{other_end}) "
+                                "in the same article: a duplicate")
+                break
+        else:
+            kept.setdefault(key, []).append((start, end, line))
+            rows.append({**row, "start": start, "end": end, "coder": coder, "line": line})
+    return rows, problems
+
+
+def load_annotations(texts: Mapping[str, str], root: Path | None = None,
+                     codebook: Codebook | None = None) -> pd.DataFrame:
+    """Load every hand-coding file after checking it; raise CorpusError listing every bad row."""
+    codebook = codebook or load_codebook(codebook_path(root))
+    rows, problems = [], []
+    for path in annotation_files(root):
+        file_rows, file_problems = check_annotation_file(path, codebook, texts)
+        rows += file_rows
+        problems += file_problems
+    if problems:
+        raise CorpusError(problems)
+    table = pd.DataFrame(rows, columns=ANNOTATION_FILE_COLUMNS + ["coder", "line"])
+    table["is_variant"] = False
+    return table.astype({"start": "int64", "end": "int64"})
+
+
+def check_all_annotations(texts: Mapping[str, str], root: Path | None = None) -> list[str]:
+    """Return every problem in the codebook and the hand coding (empty list: all good)."""
+    try:
+        codebook = load_codebook(codebook_path(root))
+    except CorpusError as exc:
+        return exc.problems
+    problems = check_codebook_examples(codebook, texts)
+    for path in annotation_files(root):
+        problems += check_annotation_file(path, codebook, texts)[1]
+    return problems
