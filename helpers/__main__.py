@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from helpers.corpus import check_corpus, corpus_dir, load_metadata
+from helpers.annotations import annotation_files, check_all_annotations
+from helpers.corpus import check_corpus, corpus_dir, load_articles, load_metadata
 from helpers.errors import CorpusError
 
 
@@ -14,13 +15,18 @@ def validate(args: argparse.Namespace) -> int:
     """Check the whole corpus; print every problem; exit non-zero if there is any."""
     root = corpus_dir(args.corpus)
     problems = check_corpus(root)
+    if not problems:  # the annotations can only be checked against a sound corpus's clean texts
+        articles = load_articles(root)
+        problems = check_all_annotations(dict(zip(articles["article_id"], articles["clean_text"], strict=True)), root)
     if problems:
         print(f"{len(problems)} problem(s) in {root}:", file=sys.stderr)
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
     count = len(load_metadata(root))
-    print(f"OK: {root} holds {count} articles; every raw file is listed, UTF-8, non-empty and matches its sha256.")
+    coded = len(annotation_files(root))
+    print(f"OK: {root} holds {count} articles; every raw file is listed, UTF-8, non-empty and matches its sha256; "
+          f"{coded} annotation file(s) match the codebook and the clean texts.")
     return 0
 
 

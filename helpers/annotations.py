@@ -105,7 +105,8 @@ def check_codebook_examples(codebook: Codebook, texts: Mapping[str, str]) -> lis
         for code in codes.itertuples():
             article_id, span = code.example["article_id"], code.example["span"]
             if article_id not in texts:
-                problems.append(f"{codebook.path}: {layer} {code.id}: example article {article_id!r} is not in the corpus")
+                problems.append(f"{codebook.path}: {layer} {code.id}: example article {article_id!r} "
+                                "is not in the corpus")
             elif span not in texts[article_id]:
                 problems.append(f"{codebook.path}: {layer} {code.id}: example span {span!r} "
                                 f"is not in the clean text of {article_id}")
@@ -211,11 +212,14 @@ def load_annotations(texts: Mapping[str, str], root: Path | None = None,
 
 def check_all_annotations(texts: Mapping[str, str], root: Path | None = None) -> list[str]:
     """Return every problem in the codebook and the hand coding (empty list: all good)."""
+    files = annotation_files(root)
+    if not codebook_path(root).is_file() and not files:
+        return []  # a corpus without a codebook has nothing coded yet
     try:
         codebook = load_codebook(codebook_path(root))
     except CorpusError as exc:
         return exc.problems
     problems = check_codebook_examples(codebook, texts)
-    for path in annotation_files(root):
+    for path in files:
         problems += check_annotation_file(path, codebook, texts)[1]
     return problems
