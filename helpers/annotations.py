@@ -47,9 +47,9 @@ class Codebook:
         return list(self.codes[layer]["id"])
 
     def actor_spellings(self) -> dict[str, list[str]]:
-        """Return each actor id's known spellings (canonical name first)."""
+        """Return each actor id's known spellings (the display `name` is a label, not a spelling)."""
         actors = self.codes["actors"]
-        return {row.id: list(dict.fromkeys([row.name, *row.spellings])) for row in actors.itertuples()}
+        return {row.id: list(dict.fromkeys(row.spellings)) for row in actors.itertuples()}
 
 
 def codebook_path(root: Path | None = None) -> Path:
