@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup report test lab validate export clean
+.PHONY: setup report test lab validate export clean chromium
 
 setup: $(STAMP)
 
@@ -20,7 +20,18 @@ $(STAMP): pyproject.toml
 report: setup
 	$(PY) -m helpers report --out build/report
 
-test: setup
+# The browser tests drive Debian's chromium (never `playwright install`): install it when missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Debian's chromium: run 'sudo apt-get install chromium', then 'make test'." >&2; \
+	    exit 1; \
+	  fi; }
+
+test: setup chromium
 	$(PY) -m ruff check .
 	$(PY) -m helpers validate
 	$(PY) -m pytest

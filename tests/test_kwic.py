@@ -1,0 +1,212 @@
+"""Tests for helpers.kwic: the Python keyword-in-context search and the offline search chart."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+
+import pandas as pd
+import pytest
+
+from helpers.charts import bundle_html, source_params
+from helpers.kwic import COLUMNS, MAX_ROWS, QUERY_PARAM, kwic, kwic_chart, sentence_table
+from helpers.segment import split_sentences
+from helpers.widgets import outlets_of
+
+NAME_VARIANTS = "Matze|Mazte|Matzke"  # the corpus spells the Parler CEO's name three ways
+
+
+def tiny_articles(texts: dict[str, tuple[str, str]]) -> pd.DataFrame:
+    """Build an articles frame from {article_id: (outlet, clean_text)}."""
+    return pd.DataFrame(
+        [(article_id, outlet, text) for article_id, (outlet, text) in texts.items()],
+        columns=["article_id", "outlet", "clean_text"],
+    )
+
+
+# --- kwic() ------------------------------------------------------------------------------------------------
+
+def test_kwic_finds_every_spelling_of_the_ceo_with_exact_offsets(articles):
+    hits = kwic(articles, NAME_VARIANTS)
+    assert list(hits.columns) == COLUMNS
+    expected = [
+        (article_id, match.start(), match.group())
+        for article_id, text in zip(articles["article_id"], articles["clean_text"], strict=True)
+        for match in re.finditer(NAME_VARIANTS, str(text), re.IGNORECASE)
+    ]
+    assert len(expected) >= 3
+    assert list(zip(hits["article_id"], hits["start"], hits["hit"], strict=True)) == expected
+    texts = dict(zip(articles["article_id"], articles["clean_text"].astype(str), strict=True))
+    outlets = dict(zip(articles["article_id"], articles["outlet"].astype(str), strict=True))
+    for hit in hits.itertuples():
+        text = texts[hit.article_id]
+        assert text[hit.start:hit.end] == hit.hit
+        assert hit.outlet == outlets[hit.article_id]
+        assert hit.hit in hit.sentence and hit.sentence in text
+        assert hit.sentence in {sentence.text for sentence in split_sentences(text)}
+        for context in (hit.left, hit.right):
+            assert len(context) <= 60 and "\n" not in context
+
+
+def test_kwic_context_is_trimmed_to_width_and_shown_on_one_line():
+    articles = tiny_articles({"a": ("A", "Erster Absatz endet hier.\n\nAmazon schaltet Parler ab. Danach nichts.")})
+    (hit,) = kwic(articles, "parler", width=20).itertuples()
+    assert (hit.left, hit.hit, hit.right) == ("er. Amazon schaltet ", "Parler", " ab. Danach nichts.")
+    (hit,) = kwic(articles, "parler", width=10).itertuples()
+    assert (hit.left, hit.right) == (" schaltet ", " ab. Danac")
+    assert hit.sentence == "Amazon schaltet Parler ab."
+
+
+def test_kwic_ignores_case_unless_asked_and_can_search_literally():
+    articles = tiny_articles({"a": ("A", "AWS (Amazon Web Services) und aws. A.W.S.")})
+    assert list(kwic(articles, "aws")["hit"]) == ["AWS", "aws"]
+    assert list(kwic(articles, "aws", case=True)["hit"]) == ["aws"]
+    assert list(kwic(articles, "(Amazon Web Services)", regex=False)["hit"]) == ["(Amazon Web Services)"]
+    assert list(kwic(articles, "A.W.S.", regex=False)["hit"]) == ["A.W.S."]
+
+
+def test_kwic_rejects_an_invalid_regex_by_name():
+    articles = tiny_articles({"a": ("A", "Matze")})
+    with pytest.raises(ValueError, match=r"'Matz\(' is not a valid regular expression: missing \)"):
+        kwic(articles, "Matz(")
+    assert list(kwic(articles, "Matz(", regex=False).columns) == COLUMNS  # literally: fine, no hit
+
+
+def test_kwic_with_an_empty_pattern_finds_nothing():
+    articles = tiny_articles({"a": ("A", "Parler")})
+    empty = kwic(articles, "")
+    assert empty.empty and list(empty.columns) == COLUMNS
+    # A pattern that can match nothing finds only its non-empty matches, not every position.
+    assert list(kwic(articles, "x*")["hit"]) == []
+    assert list(kwic(articles, "r*")["hit"]) == ["r", "r"]
+
+
+def test_kwic_reports_a_hit_between_sentences_with_no_sentence():
+    articles = tiny_articles({"a": ("A", "Eins.\n\nZwei.")})
+    hits = kwic(articles, r"\n\n")
+    assert list(hits["sentence"]) == [""]
+    hits = kwic(articles, r"\.\s+Z")  # starts in the first sentence, ends in the second
+    assert list(hits["sentence"]) == ["Eins."]
+
+
+# --- kwic_chart() ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def chart_spec(articles) -> dict:
+    return kwic_chart(articles).to_dict()  # to_dict() validates against the Vega-Lite schema
+
+
+def test_chart_embeds_one_row_per_sentence_and_nothing_else(articles, chart_spec):
+    (rows,) = chart_spec["datasets"].values()
+    n_sentences = sum(len(split_sentences(str(text))) for text in articles["clean_text"])
+    assert len(rows) == n_sentences == len(sentence_table(articles))
+    assert all(set(row) == {"article_id", "outlet", "sentence"} for row in rows)
+    assert {row["article_id"] for row in rows} == set(articles["article_id"])
+
+
+def test_chart_binds_a_search_box_and_the_outlet_checkboxes(articles, chart_spec):
+    params = {param["name"]: param for param in chart_spec["params"]}
+    outlets = outlets_of(articles)
+    source, _ = source_params(outlets)
+    assert set(params) == {QUERY_PARAM, *(param.name for param in source)}
+    assert params[QUERY_PARAM]["bind"]["input"] == "search"
+    assert params[QUERY_PARAM]["value"] == "Parler"
+    assert all(re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", name) for name in params)  # JS identifiers
+
+
+def test_chart_filters_by_regex_and_outlet_and_numbers_the_rows(articles, chart_spec):
+    _, source_expression = source_params(outlets_of(articles))
+    table = chart_spec["vconcat"][1]
+    filters = [step["filter"] for step in table["transform"] if "filter" in step]
+    assert f"test(regexp({QUERY_PARAM}, 'i'), datum.sentence)" in filters[0]
+    assert source_expression in filters[0]
+    assert any(step.get("window") == [{"op": "row_number", "field": "", "as": "kwic_row"}]
+               for step in table["transform"])
+    assert f"datum.kwic_row <= {MAX_ROWS}" in filters
+    colours = [layer["encoding"]["color"]["scale"]["domain"] for layer in table["layer"]
+               if "color" in layer["encoding"]]
+    assert colours == [outlets_of(articles)]  # pinned, so unticking an outlet keeps the colours
+
+
+def test_chart_counts_hits_above_the_table(chart_spec):
+    summary = chart_spec["vconcat"][0]
+    assert summary["mark"]["type"] == "text"
+    assert summary["encoding"]["text"]["field"] == "label"
+    steps = json.dumps(summary["transform"])
+    assert "regexp(kwic_query, 'gi')" in steps and '"op": "sum"' in steps
+
+
+# --- the chart in a browser, with no kernel and no network --------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+_PAGE = """<!doctype html><html><head><meta charset="utf-8"></head><body>
+{bundle}
+<div id="chart"></div><pre id="out"></pre>
+<script>
+const spec = {spec};
+const steps = {steps};
+const results = [];
+function texts(cls) {{
+  return [...document.querySelectorAll('#chart g.' + cls + ' text')].map(t => t.textContent);
+}}
+vegaEmbed('#chart', spec, {{renderer: 'svg', actions: false}}).then(async (res) => {{
+  for (const [name, value] of steps) {{
+    if (name !== null) {{
+      try {{ res.view.signal(name, value); await res.view.runAsync(); }}
+      catch (err) {{ results.push({{error: String(err)}}); continue; }}
+    }}
+    results.push({{summary: texts('concat_0_marks'), ids: texts('concat_1_layer_0_marks'),
+                  hits: texts('concat_1_layer_2_marks')}});
+  }}
+  document.getElementById('out').textContent = JSON.stringify(results);
+}}).catch((err) => {{ document.getElementById('out').textContent = JSON.stringify({{embed: String(err)}}); }});
+</script></body></html>"""
+
+
+def test_chart_searches_in_a_browser_like_kwic(articles, chart_spec, tmp_path):
+    assert CHROMIUM, "the browser tests need Debian's chromium: run `make test` as root, or `apt-get install chromium`"
+    outlets = outlets_of(articles)
+    steps = [
+        [None, None],                    # 0: as the page opens, "Parler"
+        [QUERY_PARAM, NAME_VARIANTS],    # 1
+        [QUERY_PARAM, "Matz("],          # 2: invalid while typing: keeps the last results
+        [QUERY_PARAM, "Matzke"],         # 3: and recovers
+        [QUERY_PARAM, NAME_VARIANTS],    # 4
+        ["source_0", False],             # 5: untick the first outlet
+        [QUERY_PARAM, ""],               # 6
+    ]
+    page = tmp_path / "kwic.html"
+    page.write_text(_PAGE.format(bundle=bundle_html(), spec=json.dumps(chart_spec).replace("<", "\\u003c"),
+                                 steps=json.dumps(steps)), encoding="utf-8")
+    dom = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", "--virtual-time-budget=15000",
+         "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=True,
+    ).stdout
+    results = json.loads(html.unescape(re.search(r'<pre id="out">(.*?)</pre>', dom, re.DOTALL)[1]))
+    assert isinstance(results, list), results
+
+    def expected_summary(pattern: str, kept: pd.DataFrame) -> str:
+        found = kwic(kept, pattern)
+        sentences = found.groupby(["article_id", "sentence"]).ngroups
+        shown = f" (the first {MAX_ROWS} are shown)" if sentences > MAX_ROWS else ""
+        return (f"{len(found)} hit{'s' * (len(found) != 1)} in {sentences} "
+                f"sentence{'s' * (sentences != 1)}{shown}")
+
+    opened, names, invalid, matzke, _, unticked, empty = results
+    assert opened["summary"] == [expected_summary("Parler", articles)]
+    assert len(opened["hits"]) == min(MAX_ROWS, kwic(articles, "Parler").groupby(["article_id", "sentence"]).ngroups)
+    assert names["summary"] == [expected_summary(NAME_VARIANTS, articles)]
+    assert sorted(names["hits"]) == sorted(kwic(articles, NAME_VARIANTS)["hit"])
+    assert "error" in invalid or invalid == names
+    assert matzke["hits"] == list(kwic(articles, "Matzke")["hit"])
+    kept = articles[articles["outlet"] != outlets[0]]
+    assert unticked["summary"] == [expected_summary(NAME_VARIANTS, kept)]
+    assert set(unticked["ids"]) == set(kwic(kept, NAME_VARIANTS)["article_id"])
+    assert len(unticked["hits"]) < len(names["hits"])
+    assert empty["hits"] == [] and empty["summary"] == ["Type a regular expression in the search box below."]
