@@ -1,0 +1,122 @@
+"""What each article reported: fact coverage, who is mentioned, who is quoted, how alike the articles are.
+
+Everything is computed from annotation tables (hand coding, or detector output in the same format) and the
+article metadata; nothing lists articles, outlets or codes by name. An article a coder has not coded is
+"not coded" (NaN), never "absent".
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+
+from helpers.annotations import UNATTRIBUTED, Codebook
+from helpers.clean import count_words
+from helpers.export import annotation_tables, coverage_table
+
+THIRD_PARTY = "third parties"
+OWN_REPORTER = "the outlet's own reporter"
+
+
+def coverage_matrix(hand: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Return one row per article × fact: present (1/0, NaN = not coded), statements, first evidence span."""
+    ids = list(articles["article_id"])
+    table = coverage_table(hand, codebook, ids) if not hand.empty else pd.DataFrame(
+        columns=["article_id", "coder", "fact_id", "present", "evidence_span", "start", "end"])
+    facts = hand[hand["layer"] == "facts"]
+    statements = facts.groupby(["article_id", "code"]).size()
+    grid = pd.MultiIndex.from_product([ids, codebook.ids("facts")], names=["article_id", "fact_id"]).to_frame(
+        index=False)
+    merged = grid.merge(table.drop(columns="coder"), on=["article_id", "fact_id"], how="left")
+    merged["present"] = merged["present"].astype("Float64")
+    merged["statements"] = [int(statements.get((a, f), 0)) for a, f in zip(merged["article_id"], merged["fact_id"],
+                                                                           strict=True)]
+    merged["evidence_span"] = merged["evidence_span"].fillna("")
+    meta = articles.set_index("article_id")
+    merged.insert(1, "outlet", merged["article_id"].map(meta["outlet"]))
+    definitions = dict(zip(codebook.codes["facts"]["id"], codebook.codes["facts"]["definition"], strict=True))
+    merged["definition"] = merged["fact_id"].map(definitions)
+    return merged
+
+
+def fact_reach(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Return per fact how many articles and outlets carry it, and which outlets."""
+    present = matrix[matrix["present"] == 1]
+    coded_outlets = matrix.loc[matrix["present"].notna(), "outlet"].nunique()
+    reach = present.groupby("fact_id", sort=False).agg(
+        articles=("article_id", "nunique"), outlets=("outlet", "nunique"),
+        outlet_list=("outlet", lambda s: ", ".join(dict.fromkeys(s))))
+    reach = reach.reindex(list(dict.fromkeys(matrix["fact_id"]))).fillna({"articles": 0, "outlets": 0,
+                                                                          "outlet_list": ""})
+    reach = reach.astype({"articles": int, "outlets": int})
+    reach["every_outlet"] = reach["outlets"] == coded_outlets
+    reach["one_outlet_only"] = reach["outlets"] == 1
+    return reach.reset_index()
+
+
+def shared_facts(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Return article × article: facts both carry, and the Jaccard share of their fact sets."""
+    sets = {a: set(rows.loc[rows["present"] == 1, "fact_id"]) for a, rows in matrix.groupby("article_id", sort=False)}
+    rows = []
+    for a, b in itertools.product(sets, repeat=2):
+        union = sets[a] | sets[b]
+        rows.append({"article_a": a, "article_b": b, "shared": len(sets[a] & sets[b]),
+                     "jaccard": len(sets[a] & sets[b]) / len(union) if union else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def actor_mentions(annotations: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Return actor × article mention counts (actors in codebook order, articles in corpus order)."""
+    actors = annotations[annotations["layer"] == "actors"]
+    counts = actors.groupby(["code", "article_id"]).size().unstack(fill_value=0)
+    counts = counts.reindex(index=codebook.ids("actors"), columns=list(articles["article_id"]), fill_value=0)
+    names = dict(zip(codebook.codes["actors"]["id"], codebook.codes["actors"]["name"], strict=True))
+    counts.insert(0, "actor", counts.index.map(names))
+    counts["total"] = counts[list(articles["article_id"])].sum(axis=1)
+    return counts.rename_axis("actor_id").reset_index()
+
+
+def name_variants(hand: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Return the mentions whose surface form is not a codebook spelling (misspellings, variants)."""
+    mentions = annotation_tables(hand, codebook, list(articles["article_id"]))["mentions.csv"]
+    variants = mentions[mentions["is_variant"]].copy()
+    variants.insert(1, "outlet", variants["article_id"].map(articles.set_index("article_id")["outlet"]))
+    return variants.reset_index(drop=True)
+
+
+def speaker_side(speaker: str, outlet: str, codebook: Codebook) -> str:
+    """Return the side a quoted speaker speaks for: a codebook `side`, the outlet's own reporter, or third parties.
+
+    A speaker whose `affiliation` (an actor id) is the article's outlet is that outlet's own reporter.
+    """
+    if not speaker or speaker == UNATTRIBUTED:
+        return UNATTRIBUTED
+    actors = codebook.codes["actors"].set_index("id")
+    if speaker not in actors.index:
+        return THIRD_PARTY
+    row = actors.loc[speaker]
+    affiliation = row.get("affiliation") if "affiliation" in actors.columns else None
+    if isinstance(affiliation, str) and affiliation in actors.index and actors.loc[affiliation, "name"] == outlet:
+        return OWN_REPORTER
+    side = row.get("side") if "side" in actors.columns else None
+    return side if isinstance(side, str) and side else THIRD_PARTY
+
+
+def voices(annotations: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Return one row per direct quote with its speaker, side and word count."""
+    quotes = annotations[annotations["layer"] == "quotes"].copy()
+    outlets = articles.set_index("article_id")["outlet"]
+    quotes["outlet"] = quotes["article_id"].map(outlets)
+    quotes["speaker"] = quotes["speaker"].fillna("").replace("", UNATTRIBUTED)
+    quotes["side"] = [speaker_side(s, o, codebook) for s, o in zip(quotes["speaker"], quotes["outlet"], strict=True)]
+    quotes["words"] = quotes["span"].map(count_words)
+    return quotes[["article_id", "outlet", "speaker", "side", "words", "span", "start", "end"]].reset_index(drop=True)
+
+
+def quote_words_by_side(quotes: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
+    """Return article × side quote-word totals (articles in corpus order, zeros where a side is not quoted)."""
+    table = quotes.pivot_table(index="article_id", columns="side", values="words", aggfunc="sum", fill_value=0)
+    table = table.reindex(list(articles["article_id"]), fill_value=0)
+    table.columns.name = None
+    return table.astype(int).reset_index()
