@@ -177,3 +177,52 @@ def article_lengths(overview: pd.DataFrame, outlets: Sequence[str]) -> alt.Layer
     ).add_params(*params)
     ticks = base.mark_tick(color="black", thickness=2, size=18).encode(x="words_raw:Q")
     return (bars + ticks).properties(width=420, title="Article length before and after cleaning")
+
+
+def coverage_heatmap(matrix: pd.DataFrame, outlets: Sequence[str], detected: pd.DataFrame | None = None) -> alt.Chart:
+    """Chart facts × articles: filled where the hand coding finds the fact, evidence span on hover.
+
+    `matrix` comes from helpers.coverage.coverage_matrix. With `detected` (the same matrix from detector
+    output) a dot marks where the detectors find the fact, so agreement is visible cell by cell. Outlet
+    checkboxes under the chart filter its columns with no kernel.
+    """
+    params, keep = source_params(outlets)
+    data = matrix[["article_id", "outlet", "fact_id", "present", "statements", "evidence_span"]].copy()
+    data["status"] = data["present"].map({1: "reported", 0: "not reported"}).fillna("not coded yet").astype(str)
+    data["evidence_span"] = data["evidence_span"].str.slice(0, 160)
+    if detected is not None:
+        found = detected.set_index(["article_id", "fact_id"])["present"]
+        data["detector"] = [bool(found.get((a, f), 0) == 1) for a, f in zip(data["article_id"], data["fact_id"],
+                                                                            strict=True)]
+    facts = list(dict.fromkeys(data["fact_id"]))
+    base = alt.Chart(data).transform_filter(keep).encode(
+        x=alt.X("article_id:N", sort=list(dict.fromkeys(data["article_id"])), title=None,
+                axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("fact_id:N", sort=facts, title=None),
+    )
+    cells = base.mark_rect(stroke="white").encode(
+        color=alt.Color("status:N", title="Hand coding",
+                        scale=alt.Scale(domain=["reported", "not reported", "not coded yet"],
+                                        range=["#4c78a8", "#eeeeee", "#ffffff"])),
+        tooltip=[alt.Tooltip("outlet:N"), alt.Tooltip("article_id:N"), alt.Tooltip("fact_id:N"),
+                 alt.Tooltip("statements:Q", title="statements"), alt.Tooltip("evidence_span:N", title="evidence")],
+    ).add_params(*params)
+    layers = [cells]
+    if detected is not None:
+        layers.append(base.transform_filter("datum.detector").mark_circle(size=28, color="#f58518").encode(
+            tooltip=[alt.Tooltip("fact_id:N"), alt.Tooltip("article_id:N")]))
+    title = "Facts reported per article (blue: hand coding" + ("; orange dot: detectors)" if detected is not None
+                                                               else ")")
+    return alt.layer(*layers).properties(width=300, height=alt.Step(14), title=title)
+
+
+def voices_chart(quote_words: pd.DataFrame, outlets: Sequence[str]) -> alt.Chart:
+    """Chart quote words per article and speaker side (stacked bars), with outlet checkboxes."""
+    params, keep = source_params(outlets)
+    long = quote_words.melt(id_vars=["article_id", "outlet"], var_name="side", value_name="words")
+    return alt.Chart(long).transform_filter(keep).mark_bar().encode(
+        y=alt.Y("article_id:N", sort=list(dict.fromkeys(long["article_id"])), title=None),
+        x=alt.X("words:Q", title="words inside direct quotes"),
+        color=alt.Color("side:N", title="Speaker's side"),
+        tooltip=["outlet:N", "article_id:N", "side:N", "words:Q"],
+    ).add_params(*params).properties(width=380, title="Who gets quoted, in words")

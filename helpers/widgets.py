@@ -128,3 +128,77 @@ def corpus_explorer(articles: pd.DataFrame, removals: pd.DataFrame | None = None
     picker.observe(show_article, names="value")
     update()
     return widgets.HBox([sources, widgets.VBox([table, picker, reader], layout=widgets.Layout(width="80%"))])
+
+
+def evidence_rows(annotations: pd.DataFrame, articles: pd.DataFrame, layer: str, code: str,
+                  outlets: Sequence[str]) -> pd.DataFrame:
+    """Return the spans of one code in the chosen outlets' articles (the evidence a picker lists)."""
+    chosen = filter_articles(articles, outlets)["article_id"]
+    rows = annotations[(annotations["layer"] == layer) & (annotations["code"] == code)
+                       & annotations["article_id"].isin(chosen)]
+    return rows.sort_values(["article_id", "start"], kind="stable").reset_index(drop=True)
+
+
+def evidence_html(annotations: pd.DataFrame, articles: pd.DataFrame, layer: str, code: str,
+                  outlets: Sequence[str]) -> str:
+    """Render each chosen article that carries the code, with the code's spans highlighted (escaped)."""
+    from helpers.highlight import highlight_html
+
+    if not outlets:
+        return f"<p><em>{EMPTY_SELECTION}</em></p>"
+    rows = evidence_rows(annotations, articles, layer, code, outlets)
+    if rows.empty:
+        return f"<p><em>No article from the selected outlets carries {html.escape(code)}.</em></p>"
+    meta = articles.set_index("article_id")
+    parts = [f"<p><b>{html.escape(code)}</b>: {len(rows)} span(s) in {rows['article_id'].nunique()} article(s)</p>"]
+    for article_id, spans in rows.groupby("article_id", sort=False):
+        title = f"{meta.loc[article_id, 'outlet']}: {meta.loc[article_id, 'display_title']}"
+        parts.append(highlight_html(meta.loc[article_id, "clean_text"], spans, title=title))
+    return "\n".join(parts)
+
+
+def evidence_picker(annotations: pd.DataFrame, articles: pd.DataFrame, codes: Sequence[str], layer: str,
+                    sources: SourceFilter) -> widgets.Widget:
+    """Build a picker of codes of one layer that shows their evidence spans in the highlighted texts."""
+    picker = widgets.Dropdown(options=list(codes), description=layer.rstrip("s").capitalize())
+    view = widgets.HTML()
+
+    def update(_change=None) -> None:
+        view.value = evidence_html(annotations, articles, layer, picker.value, sources.selected)
+
+    picker.observe(update, names="value")
+    sources.observe(update, names="selected")
+    update()
+    return widgets.VBox([picker, view])
+
+
+def kwic_html(articles: pd.DataFrame, pattern: str, outlets: Sequence[str], limit: int = 50) -> str:
+    """Render the KWIC concordance of `pattern` in the chosen outlets, or a clear message."""
+    from helpers.kwic import kwic
+
+    if not outlets:
+        return f"<p><em>{EMPTY_SELECTION}</em></p>"
+    try:
+        hits = kwic(filter_articles(articles, outlets), pattern)
+    except ValueError as exc:
+        return f"<p><em>{html.escape(str(exc))}</em></p>"
+    if hits.empty:
+        return f"<p><em>No hits for {html.escape(pattern)!s}.</em></p>"
+    shown = hits.head(limit)[["article_id", "outlet", "left", "hit", "right"]]
+    note = f"{len(hits)} hit(s)" + (f"; the first {limit} are shown" if len(hits) > limit else "")
+    return f"<p>{note}</p>" + table_html(shown)
+
+
+def kwic_box(articles: pd.DataFrame, sources: SourceFilter, pattern: str = "Matze|Mazte|Matzke") -> widgets.Widget:
+    """Build a KWIC search box (regex) whose hits follow the shared source filter."""
+    box = widgets.Text(value=pattern, description="Search", placeholder="regular expression",
+                       continuous_update=False)
+    view = widgets.HTML()
+
+    def update(_change=None) -> None:
+        view.value = kwic_html(articles, box.value, sources.selected)
+
+    box.observe(update, names="value")
+    sources.observe(update, names="selected")
+    update()
+    return widgets.VBox([box, view])
