@@ -223,3 +223,13 @@ def check_all_annotations(texts: Mapping[str, str], root: Path | None = None) ->
     for path in files:
         problems += check_annotation_file(path, codebook, texts)[1]
     return problems
+
+
+def load_codebook_section(path: str | Path | None, section: str) -> dict:
+    """Return an optional top-level section of the codebook (e.g. `agency`), or {} when absent."""
+    path = Path(path) if path else codebook_path()
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    value = data.get(section) or {}
+    if not isinstance(value, dict):
+        raise CorpusError([f"{path}: section {section!r} must be a mapping"])
+    return value
