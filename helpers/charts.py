@@ -226,3 +226,46 @@ def voices_chart(quote_words: pd.DataFrame, outlets: Sequence[str]) -> alt.Chart
         color=alt.Color("side:N", title="Speaker's side"),
         tooltip=["outlet:N", "article_id:N", "side:N", "words:Q"],
     ).add_params(*params).properties(width=380, title="Who gets quoted, in words")
+
+
+def choice_param(name: str, options: Sequence[str], label: str) -> alt.Parameter:
+    """Return a bound select param with an 'all' choice (null) followed by `options`."""
+    return alt.param(name=name, value=None,
+                     bind=alt.binding_select(options=[None, *options], labels=["all", *options], name=label))
+
+
+def label_chart(labels: pd.DataFrame, outlets: Sequence[str], categories: Sequence[str]) -> alt.Chart:
+    """Chart labels of Parler per outlet by category, asserted vs attributed, with a category select."""
+    params, keep = source_params(outlets)
+    category = choice_param("label_category", categories, "Category ")
+    data = labels.assign(how=labels["asserted"].map({True: "asserted by the outlet", False: "attributed"}))
+    data = data.groupby(["outlet", "category", "how"], as_index=False).agg(labels=("span", "count"),
+                                                                            examples=("span", lambda s: "; ".join(
+                                                                                dict.fromkeys(s))[:200]))
+    return alt.Chart(data).transform_filter(keep).transform_filter(
+        "label_category === null || datum.category === label_category"
+    ).mark_bar().encode(
+        y=alt.Y("outlet:N", sort=list(outlets), title=None),
+        x=alt.X("labels:Q", title="labels of Parler"),
+        color=alt.Color("category:N", scale=alt.Scale(domain=list(categories)), title="Category"),
+        opacity=alt.Opacity("how:N", scale=alt.Scale(domain=["asserted by the outlet", "attributed"],
+                                                      range=[1.0, 0.45]), title="Voice"),
+        tooltip=["outlet:N", "category:N", "how:N", "labels:Q", alt.Tooltip("examples:N", title="phrases")],
+    ).add_params(*params, category).properties(width=380, title="How each outlet names Parler")
+
+
+def frame_chart(frame_counts: pd.DataFrame, articles: pd.DataFrame, outlets: Sequence[str]) -> alt.Chart:
+    """Chart sentences per frame and article (heat cells) with outlet checkboxes and a frame-kind select."""
+    params, keep = source_params(outlets)
+    ids = list(articles["article_id"])
+    long = frame_counts.melt(id_vars=["frame", "kind"], value_vars=ids, var_name="article_id", value_name="sentences")
+    long["outlet"] = long["article_id"].map(articles.set_index("article_id")["outlet"])
+    kind = choice_param("frame_kind", sorted(long["kind"].unique()), "Frame kind ")
+    return alt.Chart(long).transform_filter(keep).transform_filter(
+        "frame_kind === null || datum.kind === frame_kind"
+    ).mark_rect(stroke="white").encode(
+        x=alt.X("article_id:N", sort=ids, title=None, axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("frame:N", sort=list(frame_counts["frame"]), title=None),
+        color=alt.Color("sentences:Q", scale=alt.Scale(scheme="blues"), title="Sentences"),
+        tooltip=["outlet:N", "article_id:N", "frame:N", "kind:N", "sentences:Q"],
+    ).add_params(*params, kind).properties(width=300, height=alt.Step(18), title="Sentences carrying each frame")

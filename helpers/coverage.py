@@ -120,3 +120,19 @@ def quote_words_by_side(quotes: pd.DataFrame, articles: pd.DataFrame) -> pd.Data
     table = table.reindex(list(articles["article_id"]), fill_value=0)
     table.columns.name = None
     return table.astype(int).reset_index()
+
+
+def claims_and_evidence(hand: pd.DataFrame, articles: pd.DataFrame, claim: str,
+                        evidence: list[str]) -> pd.DataFrame:
+    """Return per article the spans of a claim fact and of the facts that bear on it, side by side."""
+    facts = hand[hand["layer"] == "facts"]
+    rows = []
+    for article in articles.itertuples():
+        mine = facts[facts["article_id"] == article.article_id].sort_values("start")
+        claims = mine.loc[mine["code"] == claim, "span"].tolist()
+        found = mine[mine["code"].isin(evidence)]
+        rows.append({"article_id": article.article_id, "outlet": article.outlet,
+                     "claim_spans": " | ".join(claims), "evidence_facts": ", ".join(dict.fromkeys(found["code"])),
+                     "evidence_spans": " | ".join(found["span"]), "claim": bool(claims),
+                     "evidence": not found.empty})
+    return pd.DataFrame(rows)

@@ -202,3 +202,44 @@ def kwic_box(articles: pd.DataFrame, sources: SourceFilter, pattern: str = "Matz
     sources.observe(update, names="selected")
     update()
     return widgets.VBox([box, view])
+
+
+def timeline_view_html(events: pd.DataFrame, articles: pd.DataFrame, start: object, end: object,
+                       outlets: Sequence[str]) -> str:
+    """Render the events and article windows within [start, end] for the chosen outlets."""
+    from helpers.timeline import article_windows, event_table, timeline_filter
+
+    if not outlets:
+        return f"<p><em>{EMPTY_SELECTION}</em></p>"
+    chosen_events, windows = timeline_filter(events, articles, start, end, outlets)
+    if chosen_events.empty and windows.empty:
+        return "<p><em>Nothing in this date range.</em></p>"
+    event_rows = event_table(chosen_events)[["date", "date_precision", "actor", "event"]] if not chosen_events.empty \
+        else pd.DataFrame()
+    window_rows = windows if not windows.empty else article_windows(articles).iloc[0:0]
+    return ("<p><b>Events</b></p>" + table_html(event_rows) + "<p><b>Article windows</b></p>"
+            + table_html(window_rows.astype(str)))
+
+
+def timeline_slider(events: pd.DataFrame, articles: pd.DataFrame, sources: SourceFilter) -> widgets.Widget:
+    """Build a date-range slider over the case's days; shows the events and article windows in range."""
+    from helpers.timeline import article_windows, event_table
+
+    table = event_table(events)
+    windows = article_windows(articles)
+    first = min(table["start"].min(), windows["earliest"].min())
+    last = max(table["end"].max(), windows["latest"].max())
+    days = list(pd.date_range(first, last, freq="D"))
+    slider = widgets.SelectionRangeSlider(options=[(d.strftime("%d %b %Y"), d) for d in days],
+                                          index=(0, len(days) - 1), description="Dates",
+                                          layout=widgets.Layout(width="90%"))
+    view = widgets.HTML()
+
+    def update(_change=None) -> None:
+        start, end = slider.value
+        view.value = timeline_view_html(events, articles, start, end, sources.selected)
+
+    slider.observe(update, names="value")
+    sources.observe(update, names="selected")
+    update()
+    return widgets.VBox([slider, view])
