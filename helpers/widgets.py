@@ -70,7 +70,7 @@ def table_html(table: pd.DataFrame) -> str:
     return table.to_html(index=False, escape=True, border=0)
 
 
-TEXT_TABLE_STYLE = ("<style>table.pc-text td, table.pc-text th {text-align: left; vertical-align: top;}"
+TEXT_TABLE_STYLE = ("<style>table.pc-text td, table.pc-text th {text-align: left !important; vertical-align: top;}"
                     "</style>")
 
 
