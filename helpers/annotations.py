@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from helpers.corpus import corpus_dir, read_csv_rows
-from helpers.errors import CorpusError
+from helpers.errors import CorpusError, read_yaml
 
 LAYERS = ("actors", "facts", "labels", "frames", "quotes")
 ANNOTATION_FILE_COLUMNS = ["article_id", "layer", "code", "start", "end", "span", "speaker", "attributed_to", "note"]
@@ -60,12 +59,7 @@ def codebook_path(root: Path | None = None) -> Path:
 def load_codebook(path: str | Path | None = None) -> Codebook:
     """Read and check the codebook's structure (ids unique, required fields, known kinds/categories)."""
     path = Path(path) if path else codebook_path()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise CorpusError([f"{path}: codebook not found"]) from None
-    except yaml.YAMLError as exc:
-        raise CorpusError([f"{path}: not valid YAML ({exc})"]) from None
+    data = read_yaml(path, "codebook")
     problems: list[str] = []
     kinds = list(data.get("actor_kinds") or [])
     categories = dict(data.get("label_categories") or {})
@@ -228,8 +222,7 @@ def check_all_annotations(texts: Mapping[str, str], root: Path | None = None) ->
 def load_codebook_section(path: str | Path | None, section: str) -> dict:
     """Return an optional top-level section of the codebook (e.g. `agency`), or {} when absent."""
     path = Path(path) if path else codebook_path()
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    value = data.get(section) or {}
+    value = read_yaml(path, "codebook").get(section) or {}
     if not isinstance(value, dict):
         raise CorpusError([f"{path}: section {section!r} must be a mapping"])
     return value

@@ -14,9 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from helpers.errors import CorpusError
+from helpers.errors import CorpusError, read_yaml
 
 PARAGRAPH_SEPARATOR = "\n\n"
 WORD_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
@@ -78,12 +76,7 @@ def default_rules_path() -> Path:
 def load_rules(path: Path | None = None) -> list[Rule]:
     """Read and compile the cleaning rules; a bad rule is an error naming the file and rule."""
     path = Path(path) if path else default_rules_path()
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise CorpusError([f"{path}: cleaning rules file not found"]) from None
-    except yaml.YAMLError as exc:
-        raise CorpusError([f"{path}: not valid YAML ({exc})"]) from None
+    data = read_yaml(path, "cleaning rules file")
     rules, problems = [], []
     for n, item in enumerate(data.get("rules") or [], start=1):
         rule_id = (item or {}).get("id") or f"#{n}"

@@ -66,11 +66,16 @@ def shared_facts(matrix: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def code_counts(annotations: pd.DataFrame, layer: str, articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Return code × article row counts of one layer (codes in codebook order, articles in corpus order, zeros kept)."""
+    rows = annotations[annotations["layer"] == layer]
+    counts = rows.groupby(["code", "article_id"]).size().unstack(fill_value=0)
+    return counts.reindex(index=codebook.ids(layer), columns=list(articles["article_id"]), fill_value=0)
+
+
 def actor_mentions(annotations: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Return actor × article mention counts (actors in codebook order, articles in corpus order)."""
-    actors = annotations[annotations["layer"] == "actors"]
-    counts = actors.groupby(["code", "article_id"]).size().unstack(fill_value=0)
-    counts = counts.reindex(index=codebook.ids("actors"), columns=list(articles["article_id"]), fill_value=0)
+    counts = code_counts(annotations, "actors", articles, codebook)
     names = dict(zip(codebook.codes["actors"]["id"], codebook.codes["actors"]["name"], strict=True))
     counts.insert(0, "actor", counts.index.map(names))
     counts["total"] = counts[list(articles["article_id"])].sum(axis=1)

@@ -14,6 +14,7 @@ from rapidfuzz.distance import Levenshtein
 
 from helpers.annotations import UNATTRIBUTED, Codebook
 from helpers.clean import PARAGRAPH_SEPARATOR, count_words
+from helpers.coverage import code_counts
 from helpers.segment import split_sentences
 from helpers.vocabulary import tokens
 
@@ -78,9 +79,7 @@ def headline_labels(labels: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFram
 
 def frame_counts(hand: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Return frame × article counts of sentences carrying each frame (codebook order, zeros kept)."""
-    frames = hand[hand["layer"] == "frames"]
-    table = frames.groupby(["code", "article_id"]).size().unstack(fill_value=0)
-    table = table.reindex(index=codebook.ids("frames"), columns=list(articles["article_id"]), fill_value=0)
+    table = code_counts(hand, "frames", articles, codebook)
     kinds = dict(zip(codebook.codes["frames"]["id"], codebook.codes["frames"]["kind"], strict=True))
     table.insert(0, "kind", table.index.map(kinds))
     return table.rename_axis("frame").reset_index()

@@ -3,20 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
 
 from helpers import coverage as cv
-from helpers.annotations import ANNOTATION_COLUMNS, load_annotations, load_codebook
-
-
-@pytest.fixture(scope="module")
-def codebook():
-    return load_codebook()
-
-
-@pytest.fixture(scope="module")
-def hand(articles):
-    return load_annotations(dict(zip(articles["article_id"], articles["clean_text"], strict=True)))
+from helpers.annotations import ANNOTATION_COLUMNS
 
 
 def rows(*items):

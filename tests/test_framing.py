@@ -6,17 +6,7 @@ import pandas as pd
 import pytest
 
 from helpers import framing as fr
-from helpers.annotations import ANNOTATION_COLUMNS, load_annotations, load_codebook
-
-
-@pytest.fixture(scope="module")
-def codebook():
-    return load_codebook()
-
-
-@pytest.fixture(scope="module")
-def hand(articles):
-    return load_annotations(dict(zip(articles["article_id"], articles["clean_text"], strict=True)))
+from helpers.annotations import ANNOTATION_COLUMNS
 
 
 def one_article(text: str, title: str = "Titel") -> pd.DataFrame:
