@@ -93,3 +93,41 @@ def test_source_params_quote_odd_outlet_names():
     params, expression = charts.source_params(['Say "hi" \\ outlet'])
     assert expression == '(datum.outlet === "Say \\"hi\\" \\\\ outlet" && source_0)'
     assert charts.source_params([])[1] == "false"
+
+
+def test_evidence_views_follow_outlets(articles, hand):
+    outlets = widgets.outlets_of(articles)
+    rows = widgets.evidence_rows(hand, articles, "facts", "apps_removed", outlets)
+    assert set(rows["article_id"]) == set(hand.loc[(hand["layer"] == "facts") & (hand["code"] == "apps_removed"),
+                                                   "article_id"])
+    one = widgets.evidence_rows(hand, articles, "facts", "apps_removed", outlets[:1])
+    assert set(articles.set_index("article_id").loc[list(one["article_id"]), "outlet"]) == {outlets[0]}
+    page = widgets.evidence_html(hand, articles, "facts", "apps_removed", outlets)
+    assert page.count("<mark") >= len(rows)
+    assert widgets.EMPTY_SELECTION in widgets.evidence_html(hand, articles, "facts", "apps_removed", [])
+    assert "No article from the selected outlets carries" in widgets.evidence_html(
+        hand, articles, "facts", "no_such_code", outlets)
+
+
+def test_kwic_view_messages(articles):
+    outlets = widgets.outlets_of(articles)
+    assert "hit(s)" in widgets.kwic_html(articles, "Parler", outlets)
+    assert "is not a valid regular expression" in widgets.kwic_html(articles, "Matz(", outlets)
+    assert "No hits" in widgets.kwic_html(articles, "zzzqqq", outlets)
+    assert widgets.EMPTY_SELECTION in widgets.kwic_html(articles, "Parler", [])
+    assert "the first 2 are shown" in widgets.kwic_html(articles, "Parler", outlets, limit=2)
+
+
+def test_timeline_view_range_and_empty_states(articles):
+    from helpers.corpus import load_events
+
+    events = load_events()
+    outlets = widgets.outlets_of(articles)
+    day = pd.Timestamp("2021-01-12")
+    page = widgets.timeline_view_html(events, articles, day, day, outlets)
+    assert "AWS answers in court" in page
+    assert "Nothing in this date range" in widgets.timeline_view_html(
+        events, articles, pd.Timestamp("2022-01-01"), pd.Timestamp("2022-01-02"), outlets)
+    assert widgets.EMPTY_SELECTION in widgets.timeline_view_html(events, articles, day, day, [])
+    slider = widgets.timeline_slider(events, articles, widgets.source_filter(articles))
+    assert slider.children[0].value[0] <= day <= slider.children[0].value[1]
