@@ -58,12 +58,15 @@ def fact_reach(matrix: pd.DataFrame) -> pd.DataFrame:
 def shared_facts(matrix: pd.DataFrame) -> pd.DataFrame:
     """Return article × article: facts both carry, and the Jaccard share of their fact sets."""
     sets = {a: set(rows.loc[rows["present"] == 1, "fact_id"]) for a, rows in matrix.groupby("article_id", sort=False)}
+    coded = {a for a, rows in matrix.groupby("article_id", sort=False) if rows["present"].notna().any()}
     rows = []
     for a, b in itertools.product(sets, repeat=2):
         union = sets[a] | sets[b]
-        rows.append({"article_a": a, "article_b": b, "shared": len(sets[a] & sets[b]),
-                     "jaccard": len(sets[a] & sets[b]) / len(union) if union else float("nan")})
-    return pd.DataFrame(rows)
+        both_coded = a in coded and b in coded  # an uncoded article shares nothing *known*: NaN, not 0
+        rows.append({"article_a": a, "article_b": b,
+                     "shared": len(sets[a] & sets[b]) if both_coded else pd.NA,
+                     "jaccard": len(sets[a] & sets[b]) / len(union) if both_coded and union else float("nan")})
+    return pd.DataFrame(rows).astype({"shared": "Int64"})
 
 
 def code_counts(annotations: pd.DataFrame, layer: str, articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:

@@ -195,11 +195,14 @@ def _score_row(pairs: pd.DataFrame, layer: str) -> dict:
 def scores(hand: pd.DataFrame, detected: pd.DataFrame, by: str = "layer") -> pd.DataFrame:
     """Return tp, fp, fn, precision, recall, f1 (and attribution accuracy) per layer and level, or per article too.
 
+    Only articles present in the hand coding are scored (an article nobody has coded has no reference).
     `by="layer"` gives one row per layer and level, every layer listed even when both sides are empty;
     `by="article"` one row per article, layer and level, for every article either side annotates.
     """
     if by not in ("layer", "article"):
         raise ValueError(f"by must be 'layer' or 'article', not {by!r}")
+    # Only articles the hand coder has coded can be scored: detections elsewhere are not false positives.
+    detected = detected[detected["article_id"].isin(set(hand["article_id"]))]
     pairs = match_all(hand, detected)
     groups = [(layer, level) for layer in LAYERS for level in levels_of(layer)]
     rows = []

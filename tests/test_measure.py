@@ -131,8 +131,16 @@ def test_precision_is_nan_when_nothing_is_detected():
 
 
 def test_recall_is_nan_when_hand_coding_is_empty():
-    actors = scores(hand(), detected(span("a", "actors", "parler", 0, 6))).set_index("layer").loc["actors"]
+    coded = hand(span("a", "facts", "users_10m", 20, 30))  # article a is coded, but has no actors
+    actors = scores(coded, detected(span("a", "actors", "parler", 0, 6))).set_index("layer").loc["actors"]
     assert actors["precision"] == 0 and math.isnan(actors["recall"]) and actors["f1"] == 0
+
+
+def test_detections_in_uncoded_articles_are_not_scored():
+    coded = hand(span("a", "actors", "parler", 0, 6))
+    found = detected(span("a", "actors", "parler", 0, 6), span("new", "actors", "parler", 0, 6))
+    actors = scores(coded, found).set_index("layer").loc["actors"]
+    assert (actors["tp"], actors["fp"], actors["fn"]) == (1, 0, 0)
 
 
 def test_precision_recall_f1_values():
