@@ -1,4 +1,4 @@
-"""Command line: `python -m helpers validate | export --out DIR | report --out DIR`."""
+"""Command line: `python -m helpers validate | add FILE … | export [--no-text] --out DIR | restore | report`."""
 
 from __future__ import annotations
 
@@ -30,12 +30,43 @@ def validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def export(args: argparse.Namespace) -> int:
-    """Write the tidy CSV tables."""
-    from helpers.export import export_tables
+def add(args: argparse.Namespace) -> int:
+    """Add one article (file copied byte for byte, metadata row appended), or refuse and change nothing."""
+    from helpers.addition import add_article
 
-    for path in export_tables(args.out, args.corpus):
+    try:
+        article_id = add_article(
+            args.file, outlet=args.outlet, title=args.title, published_earliest=args.published_earliest,
+            published_latest=args.published_latest, url=args.url, date_basis=args.date_basis,
+            outlet_basis=args.outlet_basis, article_id=args.id, outlet_confidence=args.outlet_confidence,
+            date_confidence=args.date_confidence, url_basis=args.url_basis, notes=args.notes, corpus=args.corpus)
+    except CorpusError as exc:
+        for problem in exc.problems:
+            print(f"not added: {problem}", file=sys.stderr)
+        return 1
+    root = corpus_dir(args.corpus)
+    raw_file = load_metadata(root).set_index("article_id").loc[article_id, "raw_file"]
+    print(f"added {article_id!r} as {root / 'raw' / raw_file}; the corpus validates. Next: check the cleaning "
+          "audit in notebook 00, then `python -m helpers refresh-notebooks`.")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    """Write the tidy CSV tables (without article text when asked)."""
+    from helpers.export import export_tables, export_without_text
+
+    write = export_without_text if args.no_text else export_tables
+    for path in write(args.out, args.corpus):
         print(f"wrote {path}")
+    return 0
+
+
+def restore(args: argparse.Namespace) -> int:
+    """Rebuild a corpus folder from an export without text plus the user's texts."""
+    from helpers.export import restore_corpus
+
+    out = restore_corpus(args.export_dir, args.texts, args.out)
+    print(f"restored {len(load_metadata(out))} articles into {out}; every text matches its sha256.")
     return 0
 
 
@@ -69,9 +100,31 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("validate", parents=[corpus], help="check the corpus; exit 1 listing every problem"
                         ).set_defaults(run=validate)
+    p = commands.add_parser("add", parents=[corpus], help="add one article to the corpus (or refuse, changing nothing)")
+    p.add_argument("file", help="the article as received (UTF-8 text); copied byte for byte into raw/")
+    p.add_argument("--outlet", required=True, help="publishing outlet, or 'unidentified'")
+    p.add_argument("--title", required=True, help="the headline exactly as printed ('' when the text has none)")
+    p.add_argument("--published-earliest", required=True, metavar="YYYY-MM-DD", help="first possible day")
+    p.add_argument("--published-latest", required=True, metavar="YYYY-MM-DD", help="last possible day")
+    p.add_argument("--url", default="", help="address of a public copy with the same text (never invented)")
+    p.add_argument("--url-basis", default="", help="how the URL was found")
+    p.add_argument("--date-basis", default="", help="the clues for both date bounds, quoted")
+    p.add_argument("--outlet-basis", default="", help="the clue the outlet rests on, quoted")
+    p.add_argument("--outlet-confidence", default="unknown", help="high / medium / low (default: unknown)")
+    p.add_argument("--date-confidence", default="unknown", help="high / medium / low: reason (default: unknown)")
+    p.add_argument("--notes", default="", help="anything a reader of the text should know")
+    p.add_argument("--id", default=None, help="article id (default: a slug of the title)")
+    p.set_defaults(run=add)
     p = commands.add_parser("export", parents=[corpus], help="write tidy CSVs for R/Excel")
     p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--no-text", action="store_true",
+                   help="leave out the article texts and cut every span to a short quote (for sharing)")
     p.set_defaults(run=export)
+    p = commands.add_parser("restore", help="rebuild a corpus from an export --no-text plus your own texts")
+    p.add_argument("export_dir", help="folder written by `export --no-text`")
+    p.add_argument("--texts", required=True, help="folder of the texts, named by raw_file or original_file")
+    p.add_argument("--out", required=True, help="new corpus folder (must not exist yet, or be empty)")
+    p.set_defaults(run=restore)
     p = commands.add_parser("report", help="execute the notebooks and build the HTML report")
     p.add_argument("--out", default="build/report", help="output folder (default: build/report)")
     p.add_argument("--notebooks", default="notebooks", help="notebook folder (default: notebooks)")

@@ -4,10 +4,17 @@ Besides the article metadata and the cleaning audit, the hand coding (corpus/ann
 written as one table per layer. With one coder the tables have exactly the columns below; with several,
 each table gains a `coder` column (second) and holds every coder's rows. Without any hand coding the
 tables are written with headers only: no coding is not the same as "absent".
+
+`export_without_text` writes the same tables with every span of article text cut to a short quote, for
+sharing when the texts are under copyright; `restore_corpus` rebuilds a corpus folder from such an export
+plus texts the user supplies, each verified by its sha256.
 """
 
 from __future__ import annotations
 
+import csv
+import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +27,8 @@ from helpers.annotations import (
     load_annotations,
     load_codebook,
 )
-from helpers.corpus import METADATA_COLUMNS, corpus_dir, load_articles, removals
+from helpers.corpus import METADATA_COLUMNS, check_corpus, corpus_dir, load_articles, removals, sha256_of
+from helpers.errors import CorpusError
 from helpers.measure import coded_articles
 
 CSV_ENCODING = "utf-8-sig"
@@ -31,6 +39,49 @@ LABEL_COLUMNS = ["article_id", "label", "category", "attributed_to", "start", "e
 FRAME_COLUMNS = ["article_id", "frame", "kind", "start", "end", "sentence"]
 # Genitive "s" and hyphen compounds are regular forms of a spelling ("Parlers", "AWS-Cloud", "Anti-Facebook").
 GENITIVE_ENDINGS = ("", "s")
+# Export without text: each column that holds article text is cut to a short quote; offsets stay exact.
+QUOTE_WIDTH = 30
+ELLIPSIS = "…"
+TEXT_COLUMNS = {"cleaning_removals.csv": "text", "coverage.csv": "evidence_span", "mentions.csv": "surface",
+                "quotes.csv": "quote", "labels.csv": "phrase", "frames.csv": "sentence"}
+README_NAME = "README.txt"
+NO_TEXT_README = """\
+Export without article text (python -m helpers export --no-text)
+=================================================================
+
+The articles are under their publishers' copyright, so this folder holds everything of the corpus
+EXCEPT the texts: metadata, checksums, character offsets and short quotes. Files are UTF-8 CSV with
+a byte-order mark (Excel shows umlauts; R's readr and pandas read them as they are).
+
+articles.csv          one row per article: every column of the project's corpus/articles.csv
+                      (article_id, raw_file, sha256, original_file, outlet, outlet_basis,
+                      outlet_confidence, title, published_earliest, published_latest, date_basis,
+                      date_confidence, language, url, url_basis, notes) plus words_raw and
+                      words_clean. No raw or clean text. sha256 is the checksum of the raw file's
+                      bytes as received; title is the headline (a citation); the *_basis columns
+                      quote the short clues the outlet and dates rest on.
+cleaning_removals.csv the cleaning audit: article_id, line, rule, action, text, raw_start, raw_end.
+coverage.csv          article_id, fact_id, present (0/1), evidence_span, start, end
+mentions.csv          article_id, actor_id, surface, start, end, is_variant
+quotes.csv            article_id, speaker_actor_id, quote, start, end
+labels.csv            article_id, label, category, attributed_to, start, end, phrase
+frames.csv            article_id, frame, kind, start, end, sentence
+cleaning_rules.yaml   the boilerplate rules (only when the corpus has its own; patterns, no text)
+
+Short quotes: the text columns (text, evidence_span, surface, quote, phrase, sentence) hold at most
+{width} characters. A longer span is cut after its last whole word that fits and ends in "…".
+start/end are exact character offsets into the article's CLEAN text (raw_start/raw_end: into the raw
+file), so with the texts the full spans come back as clean_text[start:end]. Tables with a coder
+column hold several coders' rows. The codebook is not included (its examples quote the texts).
+
+To rebuild the full corpus, get the texts yourself, put them in one folder under their raw_file or
+original_file names, and run, in the project:
+
+    python -m helpers restore THIS_FOLDER --texts YOUR_TEXTS --out NEW_CORPUS
+
+Every text must match its sha256; the command names each text that is missing or differs and writes
+nothing until all match. Then `python -m helpers validate --corpus NEW_CORPUS`.
+"""
 
 
 def article_table(articles: pd.DataFrame) -> pd.DataFrame:
@@ -127,10 +178,8 @@ def annotation_tables(hand: pd.DataFrame, codebook: Codebook | None, article_ids
     return result
 
 
-def export_tables(out_dir: str | Path, corpus: str | Path | None = None) -> list[Path]:
-    """Write articles.csv, cleaning_removals.csv and the hand-coding tables to `out_dir`; return the paths."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+def build_tables(corpus: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """Return every exported table by file name: articles, cleaning audit, hand coding."""
     articles = load_articles(corpus)
     root = corpus_dir(corpus)
     texts = dict(zip(articles["article_id"], articles["clean_text"], strict=True))
@@ -139,14 +188,144 @@ def export_tables(out_dir: str | Path, corpus: str | Path | None = None) -> list
         hand = load_annotations(texts, root, codebook)
     else:
         codebook, hand = None, pd.DataFrame(columns=ANNOTATION_COLUMNS)
-    tables = {
+    return {
         "articles.csv": article_table(articles),
         "cleaning_removals.csv": removals(articles),
         **annotation_tables(hand, codebook, list(articles["article_id"])),
     }
+
+
+def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, table in tables.items():
         path = out / name
         table.to_csv(path, index=False, encoding=CSV_ENCODING, lineterminator="\n")
         written.append(path)
     return written
+
+
+def export_tables(out_dir: str | Path, corpus: str | Path | None = None) -> list[Path]:
+    """Write articles.csv, cleaning_removals.csv and the hand-coding tables to `out_dir`; return the paths."""
+    return _write_tables(build_tables(corpus), Path(out_dir))
+
+
+def shorten(text: str, width: int = QUOTE_WIDTH) -> str:
+    """Return `text` if it has at most `width` characters, else its first words cut to fit, ending in "…"."""
+    if not isinstance(text, str) or len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if not text[width - 1].isspace() and " " in cut:  # end on a whole word when there is one
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + ELLIPSIS
+
+
+def text_free_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Return the tables with every span of article text shortened to a short quote (offsets kept)."""
+    result = {}
+    for name, table in tables.items():
+        table = table.copy()
+        column = TEXT_COLUMNS.get(name)
+        if column:
+            table[column] = table[column].map(shorten)
+        result[name] = table
+    return result
+
+
+def export_without_text(out_dir: str | Path, corpus: str | Path | None = None) -> list[Path]:
+    """Write what may be shared when the texts are under copyright: metadata, checksums, offsets, short quotes.
+
+    `out_dir` must be empty or hold only files this export writes, so no earlier full export is shared by
+    mistake. The corpus's own cleaning rules are copied (they hold boilerplate patterns, no article text), so
+    `restore_corpus` rebuilds the same clean texts.
+    """
+    out = Path(out_dir)
+    root = corpus_dir(corpus)
+    tables = text_free_tables(build_tables(corpus))
+    own_rules = root / "cleaning_rules.yaml"
+    names = {*tables, README_NAME, *([own_rules.name] if own_rules.is_file() else [])}
+    if out.exists():
+        others = sorted(p.name for p in out.iterdir() if p.name not in names) if out.is_dir() else [out.name]
+        if others:
+            raise CorpusError([f"{out}: holds other files ({', '.join(others)}); export without text into an empty "
+                               "folder so nothing with article text is shared by mistake"])
+    written = _write_tables(tables, out)
+    if own_rules.is_file():
+        shutil.copyfile(own_rules, out / own_rules.name)
+        written.append(out / own_rules.name)
+    (out / README_NAME).write_text(NO_TEXT_README.format(width=QUOTE_WIDTH), encoding="utf-8")
+    written.append(out / README_NAME)
+    return written
+
+
+def _find_text(row: dict[str, str], texts: Path) -> tuple[Path | None, str | None]:
+    """Return (the user's file for a metadata row, None) or (None, why it is missing or does not match)."""
+    names = list(dict.fromkeys(n for n in (row["raw_file"], row["original_file"]) if n))
+    found = [texts / name for name in names if (texts / name).is_file()]
+    for path in found:
+        if sha256_of(path) == row["sha256"]:
+            return path, None
+    article = f"article {row['article_id']!r}"
+    if not names:
+        return None, f"{article}: the export names no raw_file or original_file"
+    if not found:
+        return None, f"{article}: missing: no file named {' or '.join(repr(n) for n in names)} in {texts}/"
+    return None, (f"{article}: {', '.join(str(p) for p in found)} does not match the recorded sha256 "
+                  f"{row['sha256']} (edited, re-encoded or another version of the text)")
+
+
+def restore_corpus(export_dir: str | Path, texts_dir: str | Path, out_dir: str | Path) -> Path:
+    """Rebuild a corpus folder from an export without text plus the user's own copies of the texts.
+
+    Each metadata row's text is looked up in `texts_dir` by its raw_file name, then its original_file name,
+    and must match the recorded sha256. Raises CorpusError naming every text that is missing or does not
+    match, writing nothing. `out_dir` must not exist yet (or be empty); the new corpus holds articles.csv,
+    raw/ and the export's cleaning rules, and `load_articles(out_dir)` reads it like any corpus.
+    """
+    export, texts, out = Path(export_dir), Path(texts_dir), Path(out_dir)
+    meta = export / "articles.csv"
+    if not meta.is_file():
+        raise CorpusError([f"{meta}: not found (is {export} an export made with `export --no-text`?)"])
+    with meta.open(encoding=CSV_ENCODING, newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in METADATA_COLUMNS if c not in (reader.fieldnames or [])]
+        rows = [{k: v or "" for k, v in row.items()} for row in reader]
+    problems = [f"{meta} line 1: missing column(s) {', '.join(missing)}"] if missing else []
+    if not texts.is_dir():
+        problems.append(f"{texts}: folder of texts not found")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        problems.append(f"{out}: already exists and is not empty; restore into a new folder")
+    if problems:
+        raise CorpusError(problems)
+    sources = []
+    for row in rows:
+        path, problem = _find_text(row, texts)
+        sources.append(path)
+        problems += [problem] if problem else []
+    if problems:
+        raise CorpusError(problems)
+
+    # Build beside the target and rename at the end: a failed restore leaves no half-made corpus.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        (staging / "raw").mkdir()
+        for row, source in zip(rows, sources, strict=True):
+            shutil.copyfile(source, staging / "raw" / row["raw_file"])
+        with (staging / "articles.csv").open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, METADATA_COLUMNS, extrasaction="ignore", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        rules = export / "cleaning_rules.yaml"
+        if rules.is_file():
+            shutil.copyfile(rules, staging / rules.name)
+        problems = check_corpus(staging)
+        if problems:
+            raise CorpusError(problems)
+        if out.exists():
+            out.rmdir()
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out

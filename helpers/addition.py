@@ -1,0 +1,178 @@
+"""Add one article to the corpus: copy its bytes into raw/, append its metadata row, validate — or change nothing.
+
+Every check runs before anything is written; if the corpus does not validate after writing, the raw file is
+removed and articles.csv gets its old bytes back, so a refused addition leaves the corpus byte-identical.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+from helpers.corpus import METADATA_COLUMNS, check_corpus, corpus_dir, read_csv_rows
+from helpers.errors import CorpusError
+
+UNKNOWN = "unknown"
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+RAW_PREFIX = re.compile(r"(\d{3})-")
+GERMAN_LETTERS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+SLUG_WIDTH = 30
+
+
+def slugify(text: str, width: int = SLUG_WIDTH) -> str:
+    """Return a lowercase ASCII slug of `text` ("Kein Hoster will …" -> "kein-hoster-will"), cut at a word."""
+    text = "".join(GERMAN_LETTERS.get(char, char) for char in text)
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    slug = ""
+    for word in words:
+        longer = f"{slug}-{word}" if slug else word
+        if len(longer) > width:
+            break
+        slug = longer
+    return slug or (words[0][:width] if words else "")
+
+
+def next_raw_prefix(raw_dir: Path) -> str:
+    """Return the next three-digit prefix after the highest `NNN-` in raw/ ("000" when there is none)."""
+    names = [p.name for p in raw_dir.iterdir()] if raw_dir.is_dir() else []
+    numbers = [int(m.group(1)) for name in names if (m := RAW_PREFIX.match(name))]
+    return f"{max(numbers, default=-1) + 1:03d}"
+
+
+def _date_problem(column: str, value: str) -> tuple[dt.date | None, str | None]:
+    if not ISO_DATE.fullmatch(value):
+        return None, f"{column} {value!r} is not a date (YYYY-MM-DD)"
+    try:
+        return dt.date.fromisoformat(value), None
+    except ValueError:
+        return None, f"{column} {value!r} is not a real day"
+
+
+def _text_problem(source: Path, data: bytes) -> str | None:
+    """Describe why the file cannot be an article (or None): not UTF-8, or empty."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return (f"{source}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at byte offset {exc.start}, line {line}); "
+                "convert it to UTF-8 first")
+    if not text.strip():
+        return f"{source}: file is empty or holds only whitespace"
+    return None
+
+
+def _line_ending(data: bytes) -> str:
+    return "\r\n" if b"\r\n" in data else "\n"
+
+
+def _csv_row(header: list[str], row: dict[str, str], existing: bytes) -> bytes:
+    """Return the bytes that append `row` to a CSV whose current bytes are `existing`."""
+    ending = _line_ending(existing)
+    buffer = io.StringIO()
+    csv.DictWriter(buffer, header, restval="", lineterminator=ending).writerow(row)
+    separator = "" if not existing or existing.endswith(b"\n") else ending
+    return (separator + buffer.getvalue()).encode("utf-8")
+
+
+def add_article(
+    file: str | Path,
+    *,
+    outlet: str,
+    title: str,
+    published_earliest: str,
+    published_latest: str,
+    url: str = "",
+    date_basis: str = "",
+    outlet_basis: str = "",
+    article_id: str | None = None,
+    outlet_confidence: str = UNKNOWN,
+    date_confidence: str = UNKNOWN,
+    url_basis: str = "",
+    notes: str = "",
+    corpus: str | Path | None = None,
+) -> str:
+    """Copy `file` into the corpus with a complete metadata row; return the new article_id.
+
+    Raises CorpusError, changing nothing, when the corpus is already broken, the file is missing, empty,
+    not UTF-8 or already in the corpus, the id is taken or malformed, or the date window is malformed.
+    """
+    source = Path(file)
+    root = corpus_dir(corpus)
+    meta, raw_dir = root / "articles.csv", root / "raw"
+    fields = {"outlet": outlet, "title": title, "url": url, "date_basis": date_basis, "outlet_basis": outlet_basis,
+              "outlet_confidence": outlet_confidence, "date_confidence": date_confidence, "url_basis": url_basis,
+              "notes": notes, "published_earliest": published_earliest, "published_latest": published_latest}
+    fields = {name: (value or "").strip() for name, value in fields.items()}
+
+    existing = check_corpus(root)
+    if existing:
+        raise CorpusError([f"{root}: the corpus has {len(existing)} problem(s) already; run "
+                           f"`python -m helpers validate` and fix them first (first: {existing[0]})"])
+    problems: list[str] = []
+    if not fields["outlet"]:
+        problems.append("outlet is empty (write 'unidentified' when nothing identifies it)")
+    earliest, problem = _date_problem("published_earliest", fields["published_earliest"])
+    problems += [problem] if problem else []
+    latest, problem = _date_problem("published_latest", fields["published_latest"])
+    problems += [problem] if problem else []
+    if earliest and latest and earliest > latest:
+        problems.append(f"published_earliest {earliest} is after published_latest {latest}")
+
+    rows = [row for _, row in read_csv_rows(meta)]
+    if article_id is None:
+        article_id = slugify(fields["title"]) or slugify(source.stem)
+        where = "derived from the title; give another with --id"
+    else:
+        article_id = article_id.strip()
+        where = "choose another with --id"
+    if not ID_PATTERN.fullmatch(article_id):
+        problems.append(f"article id {article_id!r} must be lowercase letters, digits and single hyphens")
+    elif article_id in {row["article_id"] for row in rows}:
+        problems.append(f"article id {article_id!r} already exists in {meta} ({where})")
+
+    if not source.is_file():
+        raise CorpusError([f"{source}: file not found", *problems])
+    data = source.read_bytes()
+    text_problem = _text_problem(source, data)
+    problems += [text_problem] if text_problem else []
+    digest = hashlib.sha256(data).hexdigest()
+    twin = next((row for row in rows if row["sha256"] == digest), None)
+    if twin:
+        problems.append(f"{source}: same bytes as article {twin['article_id']!r} ({raw_dir / twin['raw_file']}) "
+                        "already in the corpus")
+    raw_name = f"{next_raw_prefix(raw_dir)}-{article_id}{source.suffix.lower() or '.txt'}"
+    target = raw_dir / raw_name
+    if target.exists():
+        problems.append(f"{target}: already exists")
+    if problems:
+        raise CorpusError(problems)
+
+    row = dict.fromkeys(METADATA_COLUMNS, "") | fields | {
+        "article_id": article_id, "raw_file": raw_name, "sha256": digest, "original_file": source.name,
+        "language": "de"}
+    old_meta = meta.read_bytes()
+    header = next(csv.reader(io.StringIO(old_meta.decode("utf-8"))))
+    written = False
+    try:
+        with target.open("xb") as fh:  # "x": never overwrite a file already in raw/
+            written = True
+            fh.write(data)
+        with meta.open("ab") as fh:
+            fh.write(_csv_row(header, row, old_meta))
+        after = check_corpus(root)
+        if after:
+            raise CorpusError([f"{root}: the corpus does not validate with the new article, so nothing was added: "
+                               + "; ".join(after)])
+    except BaseException:
+        meta.write_bytes(old_meta)
+        if written:
+            target.unlink(missing_ok=True)
+        raise
+    return article_id
