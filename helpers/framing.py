@@ -86,11 +86,19 @@ def frame_counts(hand: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook)
 
 
 def side_framing(hand: pd.DataFrame, articles: pd.DataFrame, frames: Sequence[str]) -> pd.DataFrame:
-    """Return per article and frame: sentences carrying it, their share, and direct-quote words inside them."""
+    """Return per article and frame: sentences carrying it, their share, and direct-quote words inside them.
+
+    An article without any hand-coded frame has not been coded yet: its counts are NA, never 0.
+    """
     sentences = hand[hand["layer"] == "frames"]
     quotes = hand[hand["layer"] == "quotes"]
+    coded = set(sentences["article_id"])
     rows = []
     for article in articles.itertuples():
+        if article.article_id not in coded:  # not coded yet: unknown, not zero
+            rows += [{"article_id": article.article_id, "outlet": article.outlet, "frame": frame, "sentences": pd.NA,
+                      "share": float("nan"), "quote_words": pd.NA} for frame in frames]
+            continue
         total = len(split_sentences(article.clean_text))
         article_quotes = quotes[quotes["article_id"] == article.article_id]
         for frame in frames:
@@ -100,7 +108,7 @@ def side_framing(hand: pd.DataFrame, articles: pd.DataFrame, frames: Sequence[st
             rows.append({"article_id": article.article_id, "outlet": article.outlet, "frame": frame,
                          "sentences": len(carried), "share": len(carried) / total if total else float("nan"),
                          "quote_words": sum(count_words(q) for q in inside)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).astype({"sentences": "Int64", "quote_words": "Int64"})
 
 
 def cutoff_agency(articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:

@@ -1,0 +1,86 @@
+"""Adding an article changes every notebook with no code change; an uncoded article shows as "not coded yet".
+
+Adds the fixture article (tests/fixtures/new_article/, written for the tests) to a temporary copy of the corpus
+with `python -m helpers add`, executes every notebook against it (PARLER_CORPUS), and compares with the
+committed outputs of the same notebooks on the real corpus.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.corpus import corpus_dir
+from helpers.report import NOTEBOOK_PATTERN, execute_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "new_article" / "parler-aws-fixture.txt"
+NEW_ID = "fixture-article"
+NEW_OUTLET = "Fixture Outlet"
+
+
+def outputs_text(notebook) -> str:
+    """Return every stream and display output of a notebook as one string."""
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            parts.extend(json.dumps(value) if not isinstance(value, str) else value
+                         for value in output.get("data", {}).values())
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory):
+    """Execute every notebook against the corpus plus the fixture article; return {name: (before, after)}."""
+    corpus = tmp_path_factory.mktemp("grown") / "corpus"
+    shutil.copytree(corpus_dir(), corpus)
+    added = subprocess.run(
+        [sys.executable, "-m", "helpers", "add", str(FIXTURE), "--id", NEW_ID, "--outlet", NEW_OUTLET,
+         "--title", "", "--published-earliest", "2021-01-13", "--published-latest", "2021-01-14",
+         "--corpus", str(corpus)], capture_output=True, text=True, check=False)
+    assert added.returncode == 0, added.stderr
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PARLER_CORPUS", str(corpus))  # the kernels inherit it
+    try:
+        results = {}
+        for path in sorted((ROOT / "notebooks").glob(NOTEBOOK_PATTERN)):
+            before = outputs_text(nbformat.read(path, as_version=4))
+            results[path.name] = (before, outputs_text(execute_notebook(path)))
+    finally:
+        mp.undo()
+    return results
+
+
+def test_every_notebook_includes_the_new_article(grown):
+    assert grown, "no notebooks found"
+    for name, (before, after) in grown.items():
+        assert NEW_ID not in before, name
+        assert NEW_ID in after or NEW_OUTLET in after, f"{name} does not show the added article"
+
+
+def test_corpus_finding_counts_the_new_article_and_outlet(grown):
+    before, after = grown["00-describe-corpus.ipynb"]
+    assert "5 articles from 4 outlets" in before
+    assert "6 articles from 5 outlets" in after and NEW_OUTLET in after
+
+
+def test_uncoded_article_is_not_coded_rather_than_absent(grown):
+    for name, (_, after) in grown.items():
+        if name.startswith(("01", "02", "03")):
+            assert "not coded yet" in after, f"{name} does not mark the uncoded article"
+    _, coverage = grown["01-compare-coverage.ipynb"]
+    assert "Facts every outlet reports (2)" in coverage  # the uncoded outlet does not shrink "every outlet"
+
+
+def test_charts_include_the_new_outlet(grown):
+    for name, (before, after) in grown.items():
+        if name.startswith(("00", "01", "02")):
+            # each chart's outlet checkboxes are labelled " <outlet>" and come from the metadata
+            assert f'" {NEW_OUTLET}"' in after and f'" {NEW_OUTLET}"' not in before, name
