@@ -39,7 +39,7 @@ test: setup chromium
 lab: setup
 	@# Notebooks run outside the browser open untrusted (blank charts) until trusted.
 	$(VENV)/bin/jupyter trust notebooks/*.ipynb
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 validate: setup
 	$(PY) -m helpers validate

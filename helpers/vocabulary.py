@@ -246,3 +246,12 @@ def shared_lemmas(a: str, b: str, drop_stopwords: bool = True) -> pd.DataFrame:
     )
     return pd.DataFrame(rows, columns=["lemma", "count_a", "count_b"]).astype(
         {"lemma": "str", "count_a": "int64", "count_b": "int64"})
+
+
+def distinctive_terms(articles: pd.DataFrame, by: str = "outlet", n: int = 10) -> pd.DataFrame:
+    """Return each group's n most distinctive lemmas (log-odds vs the rest), or an empty table for one group."""
+    counts = lemma_counts(articles, by=by)
+    if counts[by].nunique() < 2:
+        columns = ["group", "rank", "lemma", "count_group", "count_rest", "z", "delta", "low_count", "warning"]
+        return pd.DataFrame(columns=columns)
+    return top_terms(log_odds(counts, by), n=n)

@@ -16,7 +16,7 @@ from IPython.display import HTML
 
 from helpers.clean import PARAGRAPH_SEPARATOR
 
-EMPTY_SELECTION = "No source selected: tick at least one outlet above."
+EMPTY_SELECTION = "No source selected: tick at least one outlet in the source filter."
 
 
 def outlets_of(articles: pd.DataFrame) -> list[str]:
@@ -133,10 +133,12 @@ def corpus_explorer(articles: pd.DataFrame, removals: pd.DataFrame | None = None
 def evidence_rows(annotations: pd.DataFrame, articles: pd.DataFrame, layer: str, code: str,
                   outlets: Sequence[str]) -> pd.DataFrame:
     """Return the spans of one code in the chosen outlets' articles (the evidence a picker lists)."""
-    chosen = filter_articles(articles, outlets)["article_id"]
+    chosen = list(filter_articles(articles, outlets)["article_id"])
     rows = annotations[(annotations["layer"] == layer) & (annotations["code"] == code)
                        & annotations["article_id"].isin(chosen)]
-    return rows.sort_values(["article_id", "start"], kind="stable").reset_index(drop=True)
+    order = {article_id: n for n, article_id in enumerate(chosen)}  # corpus order, as in the filter
+    rows = rows.assign(_order=rows["article_id"].map(order)).sort_values(["_order", "start"], kind="stable")
+    return rows.drop(columns="_order").reset_index(drop=True)
 
 
 def evidence_html(annotations: pd.DataFrame, articles: pd.DataFrame, layer: str, code: str,

@@ -84,3 +84,34 @@ def test_charts_include_the_new_outlet(grown):
         if name.startswith(("00", "01", "02")):
             # each chart's outlet checkboxes are labelled " <outlet>" and come from the metadata
             assert f'" {NEW_OUTLET}"' in after and f'" {NEW_OUTLET}"' not in before, name
+
+
+def subset_corpus(root: Path, keep: str) -> Path:
+    """Copy the corpus keeping one article (its raw file, metadata row and hand-coded rows)."""
+    import csv
+
+    corpus = root / "corpus"
+    shutil.copytree(corpus_dir(), corpus)
+    files = [corpus / "articles.csv", *sorted((corpus / "annotations").glob("*/*.csv"))]
+    for path in files:
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        if path.name == "articles.csv":
+            for row in rows:
+                if row["article_id"] != keep:
+                    (corpus / "raw" / row["raw_file"]).unlink()
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(r for r in rows if r["article_id"] == keep)
+    return corpus
+
+
+def test_notebooks_run_on_a_one_article_corpus(tmp_path, monkeypatch):
+    corpus = subset_corpus(tmp_path, "clouddienst")
+    monkeypatch.setenv("PARLER_CORPUS", str(corpus))
+    outputs = {path.name: outputs_text(execute_notebook(path))
+               for path in sorted((ROOT / "notebooks").glob(NOTEBOOK_PATTERN))}
+    assert "1 articles from 1 outlets" in outputs["00-describe-corpus.ipynb"]
+    assert "nothing to compare its vocabulary with" in outputs["01-compare-coverage.ipynb"]
+    assert "no pair to compare" in outputs["01-compare-coverage.ipynb"]
