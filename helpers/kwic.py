@@ -130,6 +130,7 @@ def kwic_chart(articles: pd.DataFrame, width: int = 60) -> alt.VConcatChart:
         raise ValueError(f"kwic_chart: width must be 1 or more characters, not {width}")
     outlets = outlets_of(articles)
     data = sentence_table(articles)
+    data = data.assign(kwic_order=range(len(data)))
     query = alt.param(name=QUERY_PARAM, value=DEFAULT_QUERY,
                       bind=alt.binding(input="search", name="Search (regex): ", placeholder="a regular expression"))
     outlet_params, source_kept = source_params(outlets)
@@ -175,7 +176,9 @@ def kwic_chart(articles: pd.DataFrame, width: int = 60) -> alt.VConcatChart:
         kwic_right_x=(f"{hit_x} + length(datum.kwic_hit_shown) * {CHAR_PX} + "
                       f"(test(regexp('^\\\\s'), datum.kwic_after) ? {CHAR_PX} : 0)"),
     ).transform_window(
-        kwic_row="row_number()",
+        # Number rows in corpus order: without a sort, Vega numbers them in the order it holds them, and a
+        # re-ticked outlet's sentences come last (found by tests/test_browser.py).
+        kwic_row="row_number()", sort=[alt.SortField("kwic_order")],
     ).transform_filter(
         f"datum.kwic_row <= {MAX_ROWS}"
     ).properties(width=chart_width, height=alt.Step(ROW_PX), view=alt.ViewBackground(stroke=None))

@@ -103,7 +103,8 @@ def test_chart_embeds_one_row_per_sentence_and_nothing_else(articles, chart_spec
     (rows,) = chart_spec["datasets"].values()
     n_sentences = sum(len(split_sentences(str(text))) for text in articles["clean_text"])
     assert len(rows) == n_sentences == len(sentence_table(articles))
-    assert all(set(row) == {"article_id", "outlet", "sentence"} for row in rows)
+    assert all(set(row) == {"article_id", "outlet", "sentence", "kwic_order"} for row in rows)
+    assert [row["kwic_order"] for row in rows] == list(range(len(rows)))  # rows are numbered in corpus order
     assert {row["article_id"] for row in rows} == set(articles["article_id"])
 
 

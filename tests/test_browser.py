@@ -1,0 +1,343 @@
+"""Real-browser tests of the shared report: every page draws its charts offline and its filters work, with no kernel.
+
+The report is built once from notebooks/ into a temporary folder (~15 s) and opened from file:// in Debian's
+chromium; every request that is not file: or data: is aborted and counted. A failing test leaves a screenshot
+in build/browser-failures/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from browser_util import (
+    CHROMIUM,
+    LAUNCH_ARGS,
+    MISSING_CHROMIUM,
+    CallReports,
+    ReportPage,
+    fields_of,
+    open_report_page,
+    save_failure_screenshots,
+)
+from playwright.sync_api import Browser, sync_playwright
+
+from helpers import kwic, report
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+# One page per numbered notebook, named as build_report names them; the build is checked against this list.
+NOTEBOOK_PAGES = [f"{path.stem}.html" for path in sorted(NOTEBOOKS.glob(report.NOTEBOOK_PATTERN))]
+PAGES = ["index.html", *NOTEBOOK_PAGES]
+MAX_PAGE_BYTES = 2_500_000
+OpenPage = Callable[[str], ReportPage]
+
+# Anything a page would fetch from the network by itself: scripts, stylesheets, images, frames, CSS imports.
+NETWORK_REFERENCE = re.compile(
+    r"<(?:script|link|img|iframe|source|video|audio)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//[^\s\"'>]*"
+    r"|@import\s+(?:url\()?\s*[\"']?(?:https?:)?//[^\s\"')]*"
+    r"|url\(\s*[\"']?(?:https?:)?//[^\s\"')]*",
+    re.IGNORECASE,
+)
+
+# The KWIC chart (helpers.kwic.kwic_chart) names its fields in each mark's aria-label.
+SUMMARY = re.compile(r"(\d+) hits? in (\d+) sentences?")
+KWIC_ROW = re.compile(r"(?:^|; )kwic_row: (\d+);.*?\barticle_id: ([^;]*); outlet: [^;]*; sentence: (.*)$")
+BROAD_QUERY, NARROW_QUERY = "Parler", "Mazte"  # "Mazte": informationsportal24.de's spelling of John Matze
+NO_MATCH_QUERY = "xqzxqz"
+UNFINISHED_QUERY, FINISHED_QUERY = "Matz(", "Matz(e|ke)"  # invalid on the way to a valid expression
+
+
+def pages_binding(report_dir: Path, input_kind: str) -> list[str]:
+    """Return the notebook pages whose chart specs bind an input of this kind, e.g. "search"."""
+    # Read from the embedded Vega-Lite specs, so a test opens only the pages it needs (~1.5 s each).
+    return [name for name in NOTEBOOK_PAGES if f'"input": "{input_kind}"' in (report_dir / name).read_text("utf-8")]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def call_reports(pytestconfig: pytest.Config) -> Iterator[None]:
+    """Let the page fixture see whether its test failed, to keep a screenshot."""
+    plugin = CallReports()
+    pytestconfig.pluginmanager.register(plugin, "browser-call-reports")
+    yield
+    pytestconfig.pluginmanager.unregister(plugin)
+
+
+@pytest.fixture(scope="session")
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the report from notebooks/ once per session, into a temporary folder."""
+    out_dir = tmp_path_factory.mktemp("browser") / "report"
+    report.build_report(NOTEBOOKS, out_dir)
+    return out_dir
+
+
+# Module scope, not session: a running sync playwright blocks any other (e.g. in test_lab.py) until it stops.
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """Launch Debian's chromium, headless, once for this module's tests."""
+    if not CHROMIUM.exists():
+        pytest.fail(MISSING_CHROMIUM, pytrace=False)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def open_page(chromium: Browser, report_dir: Path, request: pytest.FixtureRequest) -> Iterator[OpenPage]:
+    """Open pages of the report by file name; screenshot those still open if the test fails."""
+    opened: list[ReportPage] = []
+
+    def open_(name: str) -> ReportPage:
+        report_page = open_report_page(chromium, report_dir / name)
+        opened.append(report_page)
+        return report_page
+
+    yield open_
+    save_failure_screenshots(request.node, opened)
+    for report_page in opened:
+        report_page.close()
+
+
+def test_build_has_the_index_and_one_page_per_notebook(report_dir: Path) -> None:
+    assert NOTEBOOK_PAGES, f"{NOTEBOOKS}: no notebooks named like {report.NOTEBOOK_PATTERN}"
+    assert sorted(path.name for path in report_dir.glob("*.html")) == sorted(PAGES)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_is_self_contained_and_small(report_dir: Path, name: str) -> None:
+    path = report_dir / name
+    assert NETWORK_REFERENCE.findall(path.read_text(encoding="utf-8")) == []
+    assert path.stat().st_size <= MAX_PAGE_BYTES, f"{name}: {path.stat().st_size / 1e6:.2f} MB"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_draws_every_chart_offline(open_page: OpenPage, name: str) -> None:
+    page = open_page(name)
+    charts = page.wait_for_charts()
+    embedded = page.page.locator(".vega-embed").count()
+    assert page.blocked == [], f"{name} tried to load from the network"
+    assert page.errors == [], f"{name} logged errors"
+    assert [f"{chart}: {chart.message!r}" for chart in charts if not chart.drawn] == [], "charts without an svg"
+    assert [str(chart) for chart in charts if chart.marks == 0] == [], "charts that drew no marks"
+    assert embedded == len(charts)
+    if name != "index.html":
+        assert page.page.locator('a[href="index.html"]').count() > 0, f"{name} has no link to index.html"
+
+
+def test_outlet_checkboxes_filter_their_chart(open_page: OpenPage, report_dir: Path) -> None:
+    """Unticking a chart's first outlet removes that outlet's marks; ticking it again brings them back."""
+    problems: list[str] = []
+    filtered = 0
+    for name in pages_binding(report_dir, "checkbox"):
+        page = open_page(name)
+        page_problems: list[str] = []
+        for chart in page.wait_for_charts():
+            boxes = page.page.locator(f"#{chart.id} .vega-bindings input[type=checkbox]")
+            if boxes.count() == 0:
+                continue
+            filtered += 1
+            box = boxes.first
+            outlet = box.locator("xpath=..").inner_text().strip()
+            before = page.marks(chart.id)
+            box.uncheck()
+            unticked = page.wait_for_marks(chart.id, unlike=before)
+            box.check()
+            ticked = page.wait_for_marks(chart.id, like=before)
+            where = f"{name} {chart}, checkbox {outlet!r}"
+            if unticked == before:
+                shown = sum(("outlet", outlet) in fields_of(mark) for mark in before)
+                page_problems.append(f"{where}: unticking changed no mark ({len(before)} marks, {shown} of them "
+                                     f"say outlet {outlet!r})")
+            elif any(("outlet", outlet) in fields_of(mark) for mark in unticked):
+                page_problems.append(f"{where}: unticked, yet marks still say outlet {outlet!r}")
+            if ticked != before:
+                lost = [mark for mark in before if mark not in ticked]
+                page_problems.append(f"{where}: ticked again, {len(ticked)} marks (at first {len(before)}) but "
+                                     f"{len(lost)} of the first ones are gone, e.g. {lost[0][:160]!r}")
+        page_problems += [f"{name}: {error}" for error in page.errors]
+        problems += page_problems
+        if not page_problems:
+            page.close()
+    assert filtered > 0, "no chart in the report has outlet checkboxes"
+    assert not problems, "\n".join(["", *problems])
+
+
+def test_selects_filter_their_chart(open_page: OpenPage, report_dir: Path) -> None:
+    """Each option of a chart's select keeps only the marks of that value; 'all' brings every mark back."""
+    problems: list[str] = []
+    selects = 0
+    for name in pages_binding(report_dir, "select"):
+        page = open_page(name)
+        page_problems: list[str] = []
+        for chart in page.wait_for_charts():
+            for select in page.page.locator(f"#{chart.id} .vega-bindings select").all():
+                selects += 1
+                first = select.evaluate("(element) => element.options[element.selectedIndex].text")
+                options = select.evaluate("(element) => [...element.options].map((option) => option.text)")
+                before = page.marks(chart.id)
+                for option in options:
+                    if option == first:
+                        continue
+                    select.select_option(label=option)
+                    chosen = page.wait_for_marks(chart.id, unlike=before)
+                    where = f"{name} {chart}, option {option!r}"
+                    others = [mark for mark in chosen if not any(value == option for _, value in fields_of(mark))]
+                    if chosen == before:
+                        page_problems.append(f"{where}: changed no mark ({len(before)} marks)")
+                    elif others:
+                        page_problems.append(f"{where}: {len(others)} of {len(chosen)} marks are not {option!r}, "
+                                             f"e.g. {others[0]!r}")
+                select.select_option(label=first)
+                if page.wait_for_marks(chart.id, like=before) != before:
+                    page_problems.append(f"{name} {chart}: back to {first!r}, the marks differ from the start")
+        page_problems += [f"{name}: {error}" for error in page.errors]
+        problems += page_problems
+        if not page_problems:
+            page.close()
+    assert selects > 0, "no chart in the report has a select"
+    assert not problems, "\n".join(["", *problems])
+
+
+def kwic_state(page: ReportPage, chart_id: str) -> tuple[str, int, list[str]]:
+    """Return the KWIC chart's summary line, its number of rows and the hits it shows."""
+    marks = page.page.evaluate(
+        """(id) => [...document.getElementById(id).querySelectorAll('svg g.role-mark > text')].map(
+            (text) => [text.getAttribute('aria-label') || '', text.textContent])""",
+        chart_id,
+    )
+    summary = next((text for label, text in marks if label.startswith("label: ")), "")
+    rows = {match.group(1) for label, _ in marks if (match := re.search(r"(?:^|; )kwic_row: (\d+)", label))}
+    hits = [text for label, text in marks if "kwic_hit_shown: " in label]
+    return summary, len(rows), hits
+
+
+def kwic_rows(page: ReportPage, chart_id: str) -> list[tuple[str, str]]:
+    """Return the (article_id, sentence) of each row of the KWIC table, top to bottom."""
+    labels = page.page.evaluate(
+        "(id) => [...document.getElementById(id).querySelectorAll('svg g.role-mark > text')].map("
+        "(text) => text.getAttribute('aria-label') || '')",
+        chart_id,
+    )
+    rows = {}
+    for label in labels:
+        if match := KWIC_ROW.search(label):
+            rows[int(match.group(1))] = (match.group(2), match.group(3))
+    return [rows[number] for number in sorted(rows)]
+
+
+def search(page: ReportPage, chart_id: str, query: str, *, redraws: bool = True) -> tuple[str, int, list[str]]:
+    """Type query into the chart's search box and return the KWIC state once the summary line has changed."""
+    before = kwic_state(page, chart_id)[0]
+    box = page.page.locator(f"#{chart_id} .vega-bindings input[type=search]")
+    redraws = redraws and box.input_value() != query
+    box.fill(query)
+    if redraws:
+        page.page.wait_for_function(
+            """([id, before]) => [...document.getElementById(id).querySelectorAll('svg g.role-mark > text')]
+                 .some((text) => (text.getAttribute('aria-label') || '').startsWith('label: ')
+                                 && text.textContent !== before)""",
+            arg=[chart_id, before],
+            timeout=4_000,
+        )
+    else:
+        page.page.wait_for_timeout(500)  # nothing should change; give a redraw the time to happen anyway
+    return kwic_state(page, chart_id)
+
+
+def test_kwic_search_box_narrows_the_table(open_page: OpenPage, report_dir: Path,
+                                          articles: pd.DataFrame) -> None:
+    """A narrower regex shows fewer rows, each a real hit, as many as Python's kwic() finds; none for no match."""
+    charts = []
+    for name in pages_binding(report_dir, "search"):
+        page = open_page(name)
+        found = [chart for chart in page.wait_for_charts()
+                 if page.page.locator(f"#{chart.id} .vega-bindings input[type=search]").count()]
+        if found:
+            charts += [(page, chart) for chart in found]
+        else:
+            page.close()
+    assert charts, "no chart in the report has a search box"
+
+    for page, chart in charts:
+        where = f"{page.name} {chart}"
+        rows_of = {}
+        for query in (BROAD_QUERY, NARROW_QUERY, FINISHED_QUERY):
+            search(page, chart.id, "")  # from an empty box, so the summary line changes whatever the default is
+            if query == FINISHED_QUERY:  # typed on the way: the box holds an invalid expression for a moment
+                search(page, chart.id, BROAD_QUERY)
+                before = kwic_state(page, chart.id)
+                kept = search(page, chart.id, UNFINISHED_QUERY, redraws=False)
+                assert kept == before, f"{where}: {UNFINISHED_QUERY!r} should keep the last results"
+                # Vega logs the SyntaxError of regexp() (and keeps the last results); nothing else may go wrong.
+                invalid = f"Invalid regular expression: /{UNFINISHED_QUERY}/"
+                assert [error for error in page.errors if invalid not in error] == [], where
+                page.errors.clear()
+            summary, rows, hits = search(page, chart.id, query)
+            rows_of[query] = rows
+            counts = SUMMARY.search(summary)
+            assert counts, f"{where}: summary line {summary!r} after searching {query!r}"
+            assert int(counts.group(1)) == len(kwic.kwic(articles, query)), f"{where}: {query!r} {summary!r}"
+            assert rows == min(int(counts.group(2)), kwic.MAX_ROWS), f"{where}: {query!r} {summary!r}"
+            assert rows == len(hits) > 0, f"{where}: {query!r}"
+            assert all(re.fullmatch(query, hit, re.IGNORECASE) for hit in hits), f"{where}: {query!r} shows {hits}"
+        assert 0 < rows_of[NARROW_QUERY] < rows_of[BROAD_QUERY], f"{where}: rows {rows_of}"
+
+        summary, rows, _ = search(page, chart.id, NO_MATCH_QUERY)
+        assert (summary, rows) == ("0 hits in 0 sentences", 0), where
+        summary, rows, _ = search(page, chart.id, "")
+        assert rows == 0 and not SUMMARY.search(summary), f"{where}: empty box shows {summary!r}"
+        assert page.errors == [], where
+
+
+def test_kwic_table_lists_the_first_matches_in_corpus_order_after_filtering(
+        open_page: OpenPage, report_dir: Path, articles: pd.DataFrame) -> None:
+    """The table shows the first MAX_ROWS matching sentences in corpus order, also after an outlet is re-ticked."""
+    sentences = kwic.sentence_table(articles)
+    matching = sentences[sentences["sentence"].str.contains(BROAD_QUERY, case=False, regex=True)]
+    expected = list(zip(matching["article_id"], matching["sentence"], strict=True))[: kwic.MAX_ROWS]
+    assert len(matching) > kwic.MAX_ROWS, f"{BROAD_QUERY!r} should match more sentences than the table shows"
+    checked = 0
+    for name in pages_binding(report_dir, "search"):
+        page = open_page(name)
+        for chart in page.wait_for_charts():
+            box = page.page.locator(f"#{chart.id} .vega-bindings input[type=search]")
+            if box.count() == 0:
+                continue
+            checked += 1
+            where = f"{name} {chart}"
+            search(page, chart.id, BROAD_QUERY)
+            assert kwic_rows(page, chart.id) == expected, f"{where}: rows for {BROAD_QUERY!r}"
+            outlet = page.page.locator(f"#{chart.id} .vega-bindings input[type=checkbox]").first
+            label = outlet.locator("xpath=..").inner_text().strip()
+            before = page.marks(chart.id)
+            outlet.uncheck()
+            unticked = page.wait_for_marks(chart.id, unlike=before)
+            outlet.check()
+            page.wait_for_marks(chart.id, unlike=unticked)
+            rows = kwic_rows(page, chart.id)
+            moved = [number for number, row in enumerate(rows, 1) if row[0] != expected[number - 1][0]]
+            assert rows == expected, (
+                f"{where}: after unticking and re-ticking {label!r} the table no longer lists the first "
+                f"{kwic.MAX_ROWS} matches in corpus order; article of each row now: {[row[0] for row in rows]}, "
+                f"expected {[row[0] for row in expected]} ({len(moved)} rows differ)")
+    assert checked > 0, "no chart in the report has a search box"
+
+
+def test_index_links_to_every_page_and_each_page_back(open_page: OpenPage, report_dir: Path) -> None:
+    page = open_page("index.html")
+    links = page.page.locator("a[href]").evaluate_all("(links) => links.map((link) => link.getAttribute('href'))")
+    assert links == NOTEBOOK_PAGES
+    for name in NOTEBOOK_PAGES:
+        page.page.locator(f'a[href="{name}"]').click()
+        page.page.wait_for_url(f"**/{name}")
+        hrefs = page.page.locator("a[href]").evaluate_all("(links) => links.map((link) => link.getAttribute('href'))")
+        local = {href.split("#")[0] for href in hrefs if not re.match(r"[a-z][a-z0-9+.-]*:|#", href)}
+        assert sorted(href for href in local if not (report_dir / href).is_file()) == [], f"{name}: broken links"
+        page.page.locator('a[href="index.html"]').first.click()
+        page.page.wait_for_url("**/index.html")
+        assert page.page.locator("h1").inner_text() == report.TITLE
+    assert page.blocked == [] and page.errors == []
