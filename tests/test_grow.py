@@ -115,3 +115,25 @@ def test_notebooks_run_on_a_one_article_corpus(tmp_path, monkeypatch):
     assert "1 articles from 1 outlets" in outputs["00-describe-corpus.ipynb"]
     assert "nothing to compare its vocabulary with" in outputs["01-compare-coverage.ipynb"]
     assert "no pair to compare" in outputs["01-compare-coverage.ipynb"]
+
+
+def test_hostile_article_is_text_in_the_report(tmp_path, monkeypatch):
+    """An added article carrying HTML/script shows as text in every page of the report."""
+    from helpers.report import build_report
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(corpus_dir(), corpus)
+    hostile = ROOT / "tests" / "fixtures" / "hostile" / "raw" / "hostile.txt"
+    added = subprocess.run(
+        [sys.executable, "-m", "helpers", "add", str(hostile), "--id", "hostile", "--outlet", "Hostile <i>Outlet</i>",
+         "--title", "", "--published-earliest", "2021-01-13", "--published-latest", "2021-01-14",
+         "--corpus", str(corpus)], capture_output=True, text=True, check=False)
+    assert added.returncode == 0, added.stderr
+    monkeypatch.setenv("PARLER_CORPUS", str(corpus))
+    pages = build_report(ROOT / "notebooks", tmp_path / "report")
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert '<script>alert("x")</script>' not in html, page.name
+        assert "<img src=x onerror" not in html and "<i>Outlet</i>" not in html, page.name
+    reader = (tmp_path / "report" / "00-describe-corpus.html").read_text(encoding="utf-8")
+    assert "Hostile &lt;i&gt;Outlet&lt;/i&gt;" in reader or "Hostile \\u003ci\\u003eOutlet" in reader
