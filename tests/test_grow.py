@@ -137,3 +137,41 @@ def test_hostile_article_is_text_in_the_report(tmp_path, monkeypatch):
         assert "<img src=x onerror" not in html and "<i>Outlet</i>" not in html, page.name
     reader = (tmp_path / "report" / "00-describe-corpus.html").read_text(encoding="utf-8")
     assert "Hostile &lt;i&gt;Outlet&lt;/i&gt;" in reader or "Hostile \\u003ci\\u003eOutlet" in reader
+
+
+def test_a_new_code_appears_in_the_tables_and_charts(tmp_path, monkeypatch):
+    """A fact and a label category added to the codebook (plus coded spans) show up with no code change."""
+    import csv
+
+    import yaml
+
+    from helpers.annotations import locate
+    from helpers.corpus import load_articles
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(corpus_dir(), corpus)
+    texts = dict(zip(*(load_articles(corpus)[c] for c in ("article_id", "clean_text")), strict=True))
+    fact_span, label_span = "Alle Daten sollen dabei gesichert worden sein.", "sehr reale Gefahr"
+    codebook_path = corpus / "codebook.yaml"
+    codebook = yaml.safe_load(codebook_path.read_text(encoding="utf-8"))
+    codebook["facts"].append({"id": "fixture_new_fact", "definition": "A fact added by a test.", "include": "x",
+                              "exclude": "y", "example": {"article_id": "kein-hoster", "span": fact_span}})
+    codebook["label_categories"]["fixture_risk"] = "Parler described as a risk (added by a test)"
+    codebook["labels"].append({"id": "fixture_risk_label", "category": "fixture_risk", "definition": "A test label.",
+                               "include": "x", "exclude": "y",
+                               "example": {"article_id": "kein-hoster", "span": label_span}})
+    codebook_path.write_text(yaml.safe_dump(codebook, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for layer, code, span, attributed in (("facts", "fixture_new_fact", fact_span, ""),
+                                          ("labels", "fixture_risk_label", label_span, "amazon")):
+        start, end = locate(texts["kein-hoster"], span)
+        with (corpus / "annotations" / "coder_a" / f"{layer}.csv").open("a", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerow(
+                ["kein-hoster", layer, code, start, end, span, "", attributed, "added by a test"])
+    assert subprocess.run([sys.executable, "-m", "helpers", "validate", "--corpus", str(corpus)],
+                          capture_output=True, check=False).returncode == 0
+    monkeypatch.setenv("PARLER_CORPUS", str(corpus))
+    coverage = outputs_text(execute_notebook(ROOT / "notebooks" / "01-compare-coverage.ipynb"))
+    framing = outputs_text(execute_notebook(ROOT / "notebooks" / "02-compare-framing.ipynb"))
+    assert "fixture_new_fact" in coverage  # in the reach table, the one-outlet finding and the heatmap
+    assert "Facts only one outlet reports: 15 of 25." in coverage
+    assert "fixture_risk" in framing and "fixture_risk_label" in framing  # label table, summary and chart
