@@ -27,9 +27,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-import simplemma
 from rapidfuzz.distance import OSA
 
+from helpers import german
 from helpers.annotations import ANNOTATION_COLUMNS, LAYERS, UNATTRIBUTED, Codebook, codebook_path, load_codebook
 from helpers.segment import Span, split_paragraphs, split_sentences
 
@@ -426,7 +426,7 @@ def _lemma(word: str) -> str:
     """Return the lowercase simplemma lemma of a German word (cached)."""
     lemma = _LEMMAS.get(word)
     if lemma is None:
-        lemma = _LEMMAS[word] = simplemma.lemmatize(word, lang="de").lower()
+        lemma = _LEMMAS[word] = german.lemmatize(word).lower()
     return lemma
 
 
@@ -434,7 +434,7 @@ def _is_german_word(word: str) -> bool:
     """Tell whether simplemma's German dictionary knows a word (cached)."""
     known = _KNOWN.get(word)
     if known is None:
-        known = _KNOWN[word] = bool(simplemma.is_known(word, lang="de"))
+        known = _KNOWN[word] = german.is_known(word)
     return known
 
 
@@ -1343,4 +1343,6 @@ def detect_facts(texts: Mapping[str, str], codebook: Codebook | None = None) -> 
 
 def detect_all(texts: Mapping[str, str], codebook: Codebook | None = None) -> pd.DataFrame:
     """Run all five detectors; return their rows in one table."""
-    return _detect(texts, codebook, LAYERS)
+    found = _detect(texts, codebook, LAYERS)
+    german.save()
+    return found

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-import simplemma
 from rapidfuzz.distance import Levenshtein
 
+from helpers import german
 from helpers.annotations import UNATTRIBUTED, Codebook
 from helpers.clean import PARAGRAPH_SEPARATOR, count_words
 from helpers.coverage import code_counts
@@ -152,14 +152,14 @@ def misspelling_candidates(articles: pd.DataFrame, codebook: Codebook, min_lengt
     for ws in words.values():
         for w in set(ws):
             in_articles[w] = in_articles.get(w, 0) + 1
-    known = sorted(w for w in in_articles if simplemma.is_known(w, lang="de"))
+    known = sorted(w for w in in_articles if german.is_known(w))
     names = {part for spellings in codebook.actor_spellings().values() for s in spellings
              for part in s.replace("-", " ").split()}
     rows = []
     for article in articles.itertuples():
         for word in dict.fromkeys(words[article.article_id]):
             if (len(word) < min_length or not word.isalpha() or word in names or in_articles[word] > 1
-                    or simplemma.is_known(word, lang="de")):
+                    or german.is_known(word)):
                 continue
             allowed = 2 if len(word) >= 8 else 1
             distances = {k: Levenshtein.distance(k.lower(), word.lower()) for k in known
@@ -168,4 +168,5 @@ def misspelling_candidates(articles: pd.DataFrame, codebook: Codebook, min_lengt
             if close:
                 rows.append({"article_id": article.article_id, "outlet": article.outlet, "word": word,
                              "close_to": close[0][1], "distance": close[0][0]})
+    german.save()
     return pd.DataFrame(rows, columns=["article_id", "outlet", "word", "close_to", "distance"])

@@ -10,6 +10,7 @@ from nbformat import NotebookNode
 
 from helpers.report import NOTEBOOK_PATTERN, execute_notebook
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
 
 
@@ -20,8 +21,12 @@ def strip_noise(notebook: NotebookNode) -> NotebookNode:
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
-            for output in cell.get("outputs", []):
+            for number, output in enumerate(cell.get("outputs", [])):
                 output.get("metadata", {}).pop("execution", None)
+                view = output.get("data", {}).get(WIDGET_VIEW)
+                if isinstance(view, dict) and "model_id" in view:
+                    # the saved widget state is dropped below, so the random model id only makes diffs noisy
+                    view["model_id"] = f"{cell['id']}-widget-{number}"
     notebook.metadata.pop("widgets", None)
     return notebook
 

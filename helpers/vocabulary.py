@@ -20,7 +20,8 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
-import simplemma
+
+from helpers import german
 
 LANGUAGE = "de"
 
@@ -64,7 +65,7 @@ def tokens(text: str) -> list[str]:
 def _lemma(token: str) -> str:
     """Return the lowercase simplemma lemma of one token (cached: simplemma is the slow part)."""
     # Lemmatise before lowercasing: simplemma needs the capital to know "Posts" is a noun.
-    return simplemma.lemmatize(token, lang=LANGUAGE).lower()
+    return german.lemmatize(token).lower()
 
 
 def _is_genitive_candidate(token: str, lemma: str) -> bool:

@@ -59,6 +59,14 @@ german_text = st.lists(st.sampled_from(GERMAN_WORDS + CODEBOOK_WORDS + PUNCTUATI
                        max_size=60).map("".join)
 
 
+
+@pytest.fixture(autouse=True)
+def _no_word_cache_writes(monkeypatch):
+    """Keep generated nonsense words out of the user's simplemma answer cache."""
+    from helpers import german
+
+    monkeypatch.setattr(german, "save", lambda: None)
+
 @st.composite
 def german_sentence(draw) -> str:
     """Draw a sentence: words, a terminator, sometimes quoted speech with a reporting verb around it."""
