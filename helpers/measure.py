@@ -89,7 +89,7 @@ def _prepared(table: pd.DataFrame, side: str, layer: str) -> pd.DataFrame:
 
 
 def _row(article_id: str, layer: str, code: str, level: str, outcome: str,
-         hand: pd.Series | None, detected: pd.Series | None, overlap: float = math.nan) -> dict:
+         hand: pd.Series | dict | None, detected: pd.Series | dict | None, overlap: float = math.nan) -> dict:
     row: dict = {"article_id": article_id, "layer": layer, "code": code, "level": level, "outcome": outcome,
                  "overlap": overlap}
     for prefix, side in (("hand", hand), ("detected", detected)):
@@ -106,18 +106,19 @@ def _span_pairs(hand: pd.DataFrame, detected: pd.DataFrame, layer: str) -> list[
     rows = []
     keys = sorted({key for table in (hand, detected)
                    for key in zip(table["article_id"], table["code"], strict=True)})
-    hand_groups = dict(list(hand.groupby(["article_id", "code"], sort=False)))
-    detected_groups = dict(list(detected.groupby(["article_id", "code"], sort=False)))
-    empty = hand.iloc[0:0]
+    # Plain records per (article, code): itertuples/iloc per group cost more than the matching itself.
+    hand_groups = {key: group.to_dict("records") for key, group in hand.groupby(["article_id", "code"], sort=False)}
+    detected_groups = {key: group.to_dict("records")
+                       for key, group in detected.groupby(["article_id", "code"], sort=False)}
     for article_id, code in keys:
-        hs = hand_groups.get((article_id, code), empty)
-        ds = detected_groups.get((article_id, code), empty)
+        hs = hand_groups.get((article_id, code), [])
+        ds = detected_groups.get((article_id, code), [])
         candidates = []
-        for i, h in enumerate(hs.itertuples()):
-            for j, d in enumerate(ds.itertuples()):
-                overlap = min(h.end, d.end) - max(h.start, d.start)
+        for i, h in enumerate(hs):
+            for j, d in enumerate(ds):
+                overlap = min(h["end"], d["end"]) - max(h["start"], d["start"])
                 if overlap > 0:
-                    candidates.append((-overlap, abs(h.start - d.start), i, j))
+                    candidates.append((-overlap, abs(h["start"] - d["start"]), i, j))
         paired_hand, paired_detected, pairs = set(), set(), []
         for negative_overlap, _, i, j in sorted(candidates):
             if i not in paired_hand and j not in paired_detected:
@@ -125,10 +126,10 @@ def _span_pairs(hand: pd.DataFrame, detected: pd.DataFrame, layer: str) -> list[
                 paired_detected.add(j)
                 pairs.append((i, j, -negative_overlap))
         for i, j, overlap in pairs:
-            rows.append(_row(article_id, layer, code, SPAN, "tp", hs.iloc[i], ds.iloc[j], overlap))
-        rows += [_row(article_id, layer, code, SPAN, "fn", hs.iloc[i], None)
+            rows.append(_row(article_id, layer, code, SPAN, "tp", hs[i], ds[j], overlap))
+        rows += [_row(article_id, layer, code, SPAN, "fn", hs[i], None)
                  for i in range(len(hs)) if i not in paired_hand]
-        rows += [_row(article_id, layer, code, SPAN, "fp", None, ds.iloc[j])
+        rows += [_row(article_id, layer, code, SPAN, "fp", None, ds[j])
                  for j in range(len(ds)) if j not in paired_detected]
     return rows
 
