@@ -9,7 +9,7 @@ detections can be compared row for row.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -40,6 +40,7 @@ class Codebook:
     label_categories: dict[str, str]
     frame_kinds: dict[str, str]
     path: Path
+    agency: dict = field(default_factory=dict)  # optional cue lists for helpers.framing.cutoff_agency
 
     def ids(self, layer: str) -> list[str]:
         """Return the code ids of a layer, in codebook order."""
@@ -89,7 +90,10 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
         codes[layer] = pd.DataFrame(entries)
     if problems:
         raise CorpusError(problems)
-    return Codebook(codes, kinds, categories, frame_kinds, path)
+    agency = data.get("agency") or {}
+    if not isinstance(agency, dict):
+        raise CorpusError([f"{path}: section 'agency' must be a mapping"])
+    return Codebook(codes, kinds, categories, frame_kinds, path, agency)
 
 
 def check_codebook_examples(codebook: Codebook, texts: Mapping[str, str]) -> list[str]:
@@ -221,10 +225,12 @@ def check_all_annotations(texts: Mapping[str, str], root: Path | None = None) ->
     return problems
 
 
-def load_codebook_section(path: str | Path | None, section: str) -> dict:
-    """Return an optional top-level section of the codebook (e.g. `agency`), or {} when absent."""
-    path = Path(path) if path else codebook_path()
-    value = read_yaml(path, "codebook").get(section) or {}
-    if not isinstance(value, dict):
-        raise CorpusError([f"{path}: section {section!r} must be a mapping"])
-    return value
+
+def coded_articles(hand: pd.DataFrame) -> dict[str, set[str]]:
+    """Return each coder's articles that have at least one hand-coded row (any layer)."""
+    return {coder: set(rows["article_id"]) for coder, rows in hand.groupby("coder")}
+
+
+def coded_layers(hand: pd.DataFrame) -> dict[str, set[str]]:
+    """Return each coder's layers that have at least one hand-coded row (any article)."""
+    return {coder: set(rows["layer"]) for coder, rows in hand.groupby("coder")}

@@ -66,16 +66,13 @@ class CleanText:
         return self.to_raw(start), self.to_raw(end)
 
 
-def default_rules_path() -> Path:
-    """Return the path of the project's cleaning rules."""
-    from helpers.corpus import corpus_dir
-
-    return corpus_dir() / "cleaning_rules.yaml"
-
-
 def load_rules(path: Path | None = None) -> list[Rule]:
-    """Read and compile the cleaning rules; a bad rule is an error naming the file and rule."""
-    path = Path(path) if path else default_rules_path()
+    """Read and compile the cleaning rules (default: the corpus's); a bad rule is an error naming file and rule."""
+    if path is None:
+        from helpers.corpus import corpus_dir, rules_path  # late: corpus imports this module
+
+        path = rules_path(corpus_dir())
+    path = Path(path)
     data = read_yaml(path, "cleaning rules file")
     rules, problems = [], []
     for n, item in enumerate(data.get("rules") or [], start=1):

@@ -24,12 +24,12 @@ from helpers.annotations import (
     Codebook,
     annotation_files,
     codebook_path,
+    coded_articles,
     load_annotations,
     load_codebook,
 )
 from helpers.corpus import METADATA_COLUMNS, check_corpus, corpus_dir, load_articles, removals, sha256_of
 from helpers.errors import CorpusError
-from helpers.measure import coded_articles
 
 CSV_ENCODING = "utf-8-sig"
 COVERAGE_COLUMNS = ["article_id", "fact_id", "present", "evidence_span", "start", "end"]

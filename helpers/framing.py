@@ -118,9 +118,7 @@ def cutoff_agency(articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     whose side is Amazon/AWS presents Amazon as the actor; a sentence with a failure cue presents the cut-off
     as caused by Parler's failure. Read the sentences before trusting the counts.
     """
-    from helpers.annotations import load_codebook_section
-
-    cues = load_codebook_section(codebook.path, "agency")
+    cues = codebook.agency
     cutoff = [c.lower() for c in cues.get("cutoff_cues", [])]
     failure = [c.lower() for c in cues.get("failure_cues", [])]
     actors = codebook.codes["actors"]

@@ -42,7 +42,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from helpers.annotations import LAYERS, Codebook
+from helpers.annotations import LAYERS, Codebook, coded_articles, coded_layers
 
 SPAN = "span"
 ARTICLE = "article"
@@ -292,16 +292,6 @@ def krippendorff_alpha_nominal(data: pd.DataFrame | Sequence[Sequence[object]]) 
         raise ValueError(f"alpha is undefined: every pairable value is {only!r} (no variation, so no "
                          "disagreement is expected by chance)")
     return 1 - (n - 1) * observed / expected
-
-
-def coded_articles(hand: pd.DataFrame) -> dict[str, set[str]]:
-    """Return each coder's articles that have at least one hand-coded row (any layer)."""
-    return {coder: set(rows["article_id"]) for coder, rows in hand.groupby("coder")}
-
-
-def coded_layers(hand: pd.DataFrame) -> dict[str, set[str]]:
-    """Return each coder's layers that have at least one hand-coded row (any article)."""
-    return {coder: set(rows["layer"]) for coder, rows in hand.groupby("coder")}
 
 
 def _article_ids(articles: pd.DataFrame | Iterable[str]) -> list[str]:

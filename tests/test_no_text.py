@@ -12,8 +12,7 @@ import pytest
 from helpers.__main__ import main
 from helpers.addition import add_article
 from helpers.annotations import ANNOTATION_FILE_COLUMNS, locate
-from helpers.clean import default_rules_path
-from helpers.corpus import METADATA_COLUMNS, check_corpus, load_articles
+from helpers.corpus import METADATA_COLUMNS, check_corpus, corpus_dir, load_articles, rules_path
 from helpers.errors import CorpusError
 from helpers.export import QUOTE_WIDTH, export_tables, export_without_text, restore_corpus, shorten
 from helpers.segment import split_sentences
@@ -62,7 +61,7 @@ def corpus(tmp_path: Path, fixtures_dir: Path) -> Path:
     """corpus_ok plus the new fixture article, its own cleaning rules, a codebook and some hand coding."""
     root = tmp_path / "corpus"
     shutil.copytree(fixtures_dir / "corpus_ok", root)
-    (root / "cleaning_rules.yaml").write_text(default_rules_path().read_text(encoding="utf-8") + EXTRA_RULE,
+    (root / "cleaning_rules.yaml").write_text(rules_path(corpus_dir()).read_text(encoding="utf-8") + EXTRA_RULE,
                                               encoding="utf-8")
     add_article(NEW_ARTICLE, outlet="Fixture Outlet", title="Twitter-Alternative ohne Server: Amazon wirft Parler "
                 "aus der Cloud", published_earliest="2021-01-11", published_latest="2021-01-12", article_id="parler",
