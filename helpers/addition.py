@@ -15,7 +15,7 @@ import unicodedata
 from pathlib import Path
 
 from helpers.corpus import METADATA_COLUMNS, check_corpus, corpus_dir, read_csv_rows
-from helpers.errors import CorpusError
+from helpers.errors import CorpusError, utf8_problem
 
 UNKNOWN = "unknown"
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -57,13 +57,9 @@ def _date_problem(column: str, value: str) -> tuple[dt.date | None, str | None]:
 
 def _text_problem(source: Path, data: bytes) -> str | None:
     """Describe why the file cannot be an article (or None): not UTF-8, or empty."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return (f"{source}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at byte offset {exc.start}, line {line}); "
-                "convert it to UTF-8 first")
-    if not text.strip():
+    if (problem := utf8_problem(data)) is not None:
+        return f"{source}: {problem}; convert it to UTF-8 first"
+    if not data.decode("utf-8").strip():
         return f"{source}: file is empty or holds only whitespace"
     return None
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.clean import CleanText, clean_text, count_words, load_rules
-from helpers.errors import CorpusError
+from helpers.errors import CorpusError, utf8_problem
 
 CORPUS_ENV = "PARLER_CORPUS"
 METADATA_COLUMNS = [
@@ -62,13 +62,8 @@ def _csv_header(path: Path) -> list[str]:
 
 def _decode_problem(path: Path, data: bytes) -> str | None:
     """Describe why `data` is not UTF-8 text (or None if it is)."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return (f"{path}: not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}, line {line}); "
-                "convert it to UTF-8 and update its sha256")
-    return None
+    problem = utf8_problem(data)
+    return None if problem is None else f"{path}: {problem}; convert it to UTF-8 and update its sha256"
 
 
 def _check_date(value: str, where: str, column: str, problems: list[str]) -> dt.date | None:
@@ -93,8 +88,8 @@ def check_articles(root: Path) -> list[str]:
         if missing:
             return [f"{meta} line 1: missing column(s) {', '.join(missing)}"]
         rows = list(read_csv_rows(meta))
-    except UnicodeDecodeError as exc:
-        return [f"{meta}: not valid UTF-8 ({exc.reason} at byte {exc.start})"]
+    except UnicodeDecodeError:
+        return [f"{meta}: {utf8_problem(meta.read_bytes())}"]
 
     seen_ids: dict[str, int] = {}
     seen_files: dict[str, int] = {}

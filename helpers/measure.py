@@ -89,7 +89,7 @@ def _prepared(table: pd.DataFrame, side: str, layer: str) -> pd.DataFrame:
 
 
 def _row(article_id: str, layer: str, code: str, level: str, outcome: str,
-         hand: pd.Series | dict | None, detected: pd.Series | dict | None, overlap: float = math.nan) -> dict:
+         hand: dict | None, detected: dict | None, overlap: float = math.nan) -> dict:
     row: dict = {"article_id": article_id, "layer": layer, "code": code, "level": level, "outcome": outcome,
                  "overlap": overlap}
     for prefix, side in (("hand", hand), ("detected", detected)):
@@ -101,18 +101,22 @@ def _row(article_id: str, layer: str, code: str, level: str, outcome: str,
     return row
 
 
-def _span_pairs(hand: pd.DataFrame, detected: pd.DataFrame, layer: str) -> list[dict]:
+def _records_by_code(table: pd.DataFrame) -> dict[tuple[str, str], list[dict]]:
+    """Group a prepared side's rows as plain records per (article, code), in text order."""
+    # Plain records: itertuples, iloc or .loc per group cost more than the matching itself.
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for record in table.to_dict("records"):
+        groups.setdefault((record["article_id"], record["code"]), []).append(record)
+    return groups
+
+
+def _span_pairs(hand: dict[tuple[str, str], list[dict]], detected: dict[tuple[str, str], list[dict]],
+                layer: str) -> list[dict]:
     """Pair hand and detected spans greedily, largest overlap first, one to one."""
     rows = []
-    keys = sorted({key for table in (hand, detected)
-                   for key in zip(table["article_id"], table["code"], strict=True)})
-    # Plain records per (article, code): itertuples/iloc per group cost more than the matching itself.
-    hand_groups = {key: group.to_dict("records") for key, group in hand.groupby(["article_id", "code"], sort=False)}
-    detected_groups = {key: group.to_dict("records")
-                       for key, group in detected.groupby(["article_id", "code"], sort=False)}
-    for article_id, code in keys:
-        hs = hand_groups.get((article_id, code), [])
-        ds = detected_groups.get((article_id, code), [])
+    for article_id, code in sorted(set(hand) | set(detected)):
+        hs = hand.get((article_id, code), [])
+        ds = detected.get((article_id, code), [])
         candidates = []
         for i, h in enumerate(hs):
             for j, d in enumerate(ds):
@@ -134,14 +138,13 @@ def _span_pairs(hand: pd.DataFrame, detected: pd.DataFrame, layer: str) -> list[
     return rows
 
 
-def _presence_pairs(hand: pd.DataFrame, detected: pd.DataFrame, layer: str) -> list[dict]:
+def _presence_pairs(hand: dict[tuple[str, str], list[dict]], detected: dict[tuple[str, str], list[dict]],
+                    layer: str) -> list[dict]:
     """Compare presence of each code per article; show each side's first span as evidence."""
-    first_hand = hand.drop_duplicates(["article_id", "code"]).set_index(["article_id", "code"])
-    first_detected = detected.drop_duplicates(["article_id", "code"]).set_index(["article_id", "code"])
     rows = []
-    for key in sorted(set(first_hand.index) | set(first_detected.index)):
-        h = first_hand.loc[key] if key in first_hand.index else None
-        d = first_detected.loc[key] if key in first_detected.index else None
+    for key in sorted(set(hand) | set(detected)):
+        h = hand[key][0] if key in hand else None
+        d = detected[key][0] if key in detected else None
         outcome = "tp" if h is not None and d is not None else ("fn" if h is not None else "fp")
         article_id, code = key
         rows.append(_row(article_id, layer, code, ARTICLE, outcome, h, d))
@@ -152,10 +155,11 @@ def match(hand: pd.DataFrame, detected: pd.DataFrame, layer: str) -> pd.DataFram
     """Pair detections with hand spans of one layer: one row per tp pair, fp and fn (see the module rules)."""
     if layer not in LAYERS:
         raise ValueError(f"unknown layer {layer!r}; one of {', '.join(LAYERS)}")
-    hand_rows, detected_rows = _prepared(hand, "hand", layer), _prepared(detected, "detected", layer)
-    rows = _span_pairs(hand_rows, detected_rows, layer)
+    hand_groups = _records_by_code(_prepared(hand, "hand", layer))
+    detected_groups = _records_by_code(_prepared(detected, "detected", layer))
+    rows = _span_pairs(hand_groups, detected_groups, layer)
     if layer in PRESENCE_LAYERS:
-        rows += _presence_pairs(hand_rows, detected_rows, layer)
+        rows += _presence_pairs(hand_groups, detected_groups, layer)
     table = pd.DataFrame(rows, columns=MATCH_COLUMNS)
     for column in ("hand_start", "hand_end", "detected_start", "detected_end"):
         table[column] = table[column].astype("Int64")

@@ -119,6 +119,21 @@ def test_codebook_structure_errors(tmp_path):
     assert "kind 'robot' is not one of ['person']" in message and "actors #2 (x): missing" in message
 
 
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"labels:\n  - {id: x, name: [X\nframes: []\n", "line 3, column 7: not valid YAML (while parsing a flow sequence"),
+    (b"actors:\n  id: x\n   name: X\n", "line 3, column 8: not valid YAML"),
+    (b"actors: [Gr\xfc\xdfe]\n", "not valid UTF-8 (byte 0xfc at byte offset 11, line 1)"),
+    (b"- just\n- a list\n", "codebook must be a YAML mapping"),
+])
+def test_malformed_codebook_names_file_and_line(tmp_path, content, expected):
+    path = tmp_path / "codebook.yaml"
+    path.write_bytes(content)
+    with pytest.raises(CorpusError) as info:
+        load_codebook(path)
+    assert info.value.problems[0].startswith(f"{path}")
+    assert expected in info.value.problems[0]
+
+
 def test_locate():
     assert locate("a b a", "a", 2) == (4, 5)
     with pytest.raises(ValueError, match="fewer than 3"):
