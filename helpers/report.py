@@ -35,10 +35,22 @@ WIDGET_NOTE = (
 WIDGET_MIMETYPE = "application/vnd.jupyter.widget-view+json"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 NOTEBOOK_PATTERN = "[0-9][0-9]-*.ipynb"
+FINDING_PREFIX = "Finding:"
+# A finding heading as nbconvert renders `### Finding: ...`: <h3 id="...">Finding: text<a class="anchor-link" ...
+_FINDING_HEADING = re.compile(
+    r'<h3 id="(?P<id>[^"]+)">\s*' + re.escape(FINDING_PREFIX) + r'\s*(?P<text>.*?)<a class="anchor-link"', re.DOTALL)
 
 
 class ReportError(RuntimeError):
     """A notebook could not be run or exported; the message names the notebook (and cell)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A `### Finding:` heading of a page: its text (inline HTML) and the anchor that leads to its evidence."""
+
+    text_html: str
+    anchor: str
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,8 @@ class Page:
 def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120) -> list[Path]:
     """Run every `NN-*.ipynb` in notebooks_dir and write their pages and an index.html to out_dir.
 
+    The index lists each notebook with its title and first paragraph, then every `### Finding:` heading of the
+    executed pages, each linked to its place on its page (where the checked output under it is).
     The report is built next to out_dir and swapped in at the end, so a failed or interrupted build
     leaves the previous report as it was. Returns the written pages, index.html last.
     """
@@ -66,6 +80,7 @@ def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120) -> l
     try:
         pages = [describe_page(path) for path in notebooks]
         exporter = make_exporter()
+        findings: dict[str, list[Finding]] = {}
         started = time.perf_counter()
         for number, page in enumerate(pages):
             print(f"[{number + 1}/{len(pages)}] running {page.notebook.name} ...", end=" ", flush=True)
@@ -82,8 +97,9 @@ def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120) -> l
             }
             body = export_page(notebook, page, nav, exporter)
             (building / page.href).write_text(body, encoding="utf-8")
+            findings[page.href] = page_findings(body)
             print(f"{time.perf_counter() - ran:.1f} s", flush=True)
-        (building / "index.html").write_text(render_index(pages), encoding="utf-8")
+        (building / "index.html").write_text(render_index(pages, findings), encoding="utf-8")
         _swap_in(building, out_dir)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -123,6 +139,9 @@ def execute_notebook(path: Path, *, timeout: int = 120) -> NotebookNode:
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
+        # The kernel's own start-up notices (e.g. "running over TCP without encryption") would break the
+        # progress line; its errors, and everything the notebook prints, still come through.
+        extra_arguments=["--IPKernelApp.log_level=ERROR"],
     )
     running: dict[str, int] = {}
     client.on_cell_start = lambda cell, cell_index: running.update(index=cell_index)
@@ -183,14 +202,34 @@ class WidgetNotePreprocessor(Preprocessor):
         return cell, resources
 
 
-def render_index(pages: list[Page]) -> str:
-    """Return the report's front page: title, question, and one line per notebook."""
+def page_findings(body: str) -> list[Finding]:
+    """Return the `### Finding:` headings of an exported page, in page order."""
+    return [Finding(text_html=match["text"].strip(), anchor=html.unescape(match["id"]))
+            for match in _FINDING_HEADING.finditer(body)]
+
+
+def render_index(pages: list[Page], findings: dict[str, list[Finding]] | None = None) -> str:
+    """Return the report's front page: title, question, one line per notebook, then the key findings."""
+    findings = findings or {}
     items = "\n".join(
         f'<li><a href="{html.escape(page.href)}">{html.escape(page.title)}</a>'
         + (f" — {_inline_markdown(page.summary)}" if page.summary else "")
         + "</li>"
         for page in pages
     )
+    groups = []
+    for page in pages:
+        if not findings.get(page.href):
+            continue
+        lines = "\n".join(
+            f'<li><a href="{html.escape(page.href + "#" + finding.anchor)}">{finding.text_html}</a></li>'
+            for finding in findings[page.href])
+        groups.append(f'<h3><a href="{html.escape(page.href)}">{html.escape(page.title)}</a></h3>\n'
+                      f'<ul class="findings">\n{lines}\n</ul>')
+    key_findings = ""
+    if groups:
+        key_findings = ("<h2>Key findings</h2>\n<p class=\"note\">Each finding links to the table or figure that "
+                        "shows it, with the article text it comes from.</p>\n" + "\n".join(groups))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -201,6 +240,10 @@ def render_index(pages: list[Page]) -> str:
 body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.5;
        max-width: 48em; margin: 2em auto; padding: 0 1em; color: #222; }}
 h1 {{ font-size: 1.6em; line-height: 1.25; }}
+h2 {{ font-size: 1.25em; margin-top: 1.6em; }}
+h3 {{ font-size: 1.05em; margin: 1.2em 0 0.3em; }}
+.note {{ color: #555; font-size: 0.95em; }}
+ul.findings li {{ margin: 0.35em 0; }}
 .question {{ font-size: 1.1em; color: #444; }}
 ol li {{ margin: 0.6em 0; }}
 a {{ color: #1565c0; }}
@@ -210,9 +253,13 @@ a {{ color: #1565c0; }}
 <main>
 <h1>{html.escape(TITLE)}</h1>
 <p class="question">{html.escape(QUESTION)}</p>
+<h2>Notebooks</h2>
 <ol>
 {items}
 </ol>
+{key_findings}
+<p class="note">Charts and their filters work in this browser, with no network and no Python. Controls marked
+as interactive in JupyterLab need the notebooks themselves (<code>make lab</code>).</p>
 </main>
 </body>
 </html>

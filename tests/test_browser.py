@@ -327,12 +327,35 @@ def test_kwic_table_lists_the_first_matches_in_corpus_order_after_filtering(
     assert checked > 0, "no chart in the report has a search box"
 
 
+def test_each_finding_on_the_index_opens_its_place_on_its_page(open_page: OpenPage) -> None:
+    page = open_page("index.html")
+    findings = page.page.locator("ul.findings a")
+    count = findings.count()
+    pages_with_findings = {href.split("#")[0] for href in findings.evaluate_all(
+        "(links) => links.map((link) => link.getAttribute('href'))")}
+    assert count >= 10 and pages_with_findings == set(NOTEBOOK_PAGES), pages_with_findings
+    for number in range(count):
+        link = findings.nth(number)
+        text, href = link.inner_text(), link.get_attribute("href")
+        target = "/" + href.split("#")[0]
+        link.click()
+        page.page.wait_for_url(lambda url, target=target: url.split("#")[0].endswith(target))
+        heading = page.page.evaluate(
+            "() => { const el = document.getElementById(decodeURIComponent(location.hash.slice(1)));"
+            " return el ? [el.tagName, el.innerText] : null; }")
+        assert heading is not None, f"{href}: no element with that id"
+        assert heading[0] == "H3" and heading[1].startswith(f"Finding: {text}"), (href, heading)
+        page.page.go_back()
+        page.page.wait_for_url("**/index.html")
+    assert page.blocked == [] and page.errors == []
+
+
 def test_index_links_to_every_page_and_each_page_back(open_page: OpenPage, report_dir: Path) -> None:
     page = open_page("index.html")
-    links = page.page.locator("a[href]").evaluate_all("(links) => links.map((link) => link.getAttribute('href'))")
+    links = page.page.locator("ol a[href]").evaluate_all("(links) => links.map((link) => link.getAttribute('href'))")
     assert links == NOTEBOOK_PAGES
     for name in NOTEBOOK_PAGES:
-        page.page.locator(f'a[href="{name}"]').click()
+        page.page.locator(f'ol a[href="{name}"]').click()
         page.page.wait_for_url(f"**/{name}")
         hrefs = page.page.locator("a[href]").evaluate_all("(links) => links.map((link) => link.getAttribute('href'))")
         local = {href.split("#")[0] for href in hrefs if not re.match(r"[a-z][a-z0-9+.-]*:|#", href)}

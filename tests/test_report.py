@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -35,8 +36,11 @@ CHARTS_NOTEBOOK = new_notebook(
         new_code_cell("import ipywidgets\n\nipywidgets.Dropdown(options=['FAZ', 'taz'])"),
     ]
 )
+FINDING = "*One* plus one is two & \"not\" three."
 PLAIN_NOTEBOOK = new_notebook(
-    cells=[new_markdown_cell("# Title two"), new_markdown_cell("Adds two numbers."), new_code_cell("print(1 + 1)")]
+    cells=[new_markdown_cell("# Title two"), new_markdown_cell("Adds two numbers."),
+           new_markdown_cell(f"### Finding: {FINDING}"), new_code_cell("print(1 + 1)"),
+           new_markdown_cell("### Not a finding")]
 )
 
 
@@ -95,11 +99,31 @@ def test_index_lists_each_page_with_its_title_and_first_paragraph(pages: dict[st
     index = pages["index.html"]
     assert report.TITLE in index
     assert report.QUESTION in index
-    items = re.findall(r"<li>(.*?)</li>", index, re.DOTALL)
-    assert items == [
+    notebooks = re.search(r"<h2>Notebooks</h2>\s*<ol>(.*?)</ol>", index, re.DOTALL).group(1)
+    assert re.findall(r"<li>(.*?)</li>", notebooks, re.DOTALL) == [
         '<a href="01-draw-charts.html">Title one</a> — Draws <em>two</em> charts offline.',
         '<a href="02-add-numbers.html">Title two</a> — Adds two numbers.',
     ]
+
+
+def test_index_lists_the_findings_linked_to_their_place(pages: dict[str, str]) -> None:
+    index, page = pages["index.html"], pages["02-add-numbers.html"]
+    findings = index[index.index("<h2>Key findings</h2>"):]
+    links = re.findall(r'<li><a href="([^"]+)">(.*?)</a></li>', findings, re.DOTALL)
+    assert [text for _, text in links] == ["<em>One</em> plus one is two &amp; \"not\" three."]
+    href = html.unescape(links[0][0])
+    assert href.startswith("02-add-numbers.html#Finding:")
+    # The anchor is the id of the finding's heading on its page.
+    anchor = href.split("#", 1)[1]
+    assert f'<h3 id="{html.escape(anchor)}">Finding: <em>One</em>' in page
+    assert "Title one" not in findings  # a page with no findings gets no heading there
+
+
+def test_page_findings_reads_only_finding_headings() -> None:
+    body = ('<h3 id="Finding:-A&amp;B">Finding: A &amp; B<a class="anchor-link" href="#x">¶</a></h3>'
+            '<h3 id="Caveat">Caveat<a class="anchor-link" href="#Caveat">¶</a></h3>'
+            '<h2 id="Finding:-big">Finding: big<a class="anchor-link" href="#y">¶</a></h2>')
+    assert report.page_findings(body) == [report.Finding(text_html="A &amp; B", anchor="Finding:-A&B")]
 
 
 def test_pages_link_to_the_index_and_their_neighbours(pages: dict[str, str]) -> None:
