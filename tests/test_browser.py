@@ -23,9 +23,9 @@ from browser_util import (
     open_report_page,
     save_failure_screenshots,
 )
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Locator, sync_playwright
 
-from helpers import kwic, report
+from helpers import corpus, kwic, report, timeline
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -200,6 +200,56 @@ def test_selects_filter_their_chart(open_page: OpenPage, report_dir: Path) -> No
             page.close()
     assert selects > 0, "no chart in the report has a select"
     assert not problems, "\n".join(["", *problems])
+
+
+def set_slider(slider: Locator, value: int) -> None:
+    """Move a range input to value the way a drag does: set it and fire its input event."""
+    slider.evaluate(
+        "(el, value) => { el.value = String(value); el.dispatchEvent(new Event('input', {bubbles: true})); }", value)
+
+
+def shown_rows(marks: list[str]) -> tuple[set[str], set[str]]:
+    """Return the event ids and the article ids that a timeline's marks show."""
+    events = {value for mark in marks for key, value in fields_of(mark) if key == "event_id"}
+    windows = {value for mark in marks for key, value in fields_of(mark) if key == "article_id"}
+    return events, windows
+
+
+def test_date_range_sliders_keep_what_shares_a_day_with_the_range(
+        open_page: OpenPage, report_dir: Path, articles: pd.DataFrame) -> None:
+    """Narrowing the sliders to 12–15 Jan 2021 keeps exactly the events and article windows touching those days."""
+    events = timeline.event_table(corpus.load_events())
+    windows = timeline.article_windows(articles)
+    low, high = pd.Timestamp("2021-01-12"), pd.Timestamp("2021-01-15")  # AWS's court filing and three days after
+    expected_events = set(events.loc[(events["end"] >= low) & (events["start"] <= high), "event_id"])
+    expected_windows = set(windows.loc[(windows["latest"] >= low) & (windows["earliest"] <= high), "article_id"])
+    assert expected_events and expected_events != set(events["event_id"])  # the range really narrows
+    checked = 0
+    for name in pages_binding(report_dir, "range"):
+        page = open_page(name)
+        for chart in page.wait_for_charts():
+            sliders = page.page.locator(f"#{chart.id} .vega-bindings input[type=range]")
+            if sliders.count() == 0:
+                continue
+            checked += 1
+            assert sliders.count() == 2, f"{name} {chart}: expected a from and a to slider"
+            bindings = page.page.locator(f"#{chart.id} .vega-bindings").inner_text()
+            first = pd.Timestamp(re.search(r"days after (\d{4}-\d{2}-\d{2})", bindings).group(1))
+            start, end = sliders.nth(0).input_value(), sliders.nth(1).input_value()
+            before = page.marks(chart.id)
+            assert shown_rows(before) == (set(events["event_id"]), set(windows["article_id"])), f"{name} {chart}"
+            set_slider(sliders.nth(0), (low - first).days)
+            from_only = page.wait_for_marks(chart.id, unlike=before)
+            set_slider(sliders.nth(1), (high - first).days)
+            narrowed = page.wait_for_marks(chart.id, unlike=from_only)
+            assert shown_rows(narrowed) == (expected_events, expected_windows), (
+                f"{name} {chart}: 12–15 Jan 2021 shows {sorted(shown_rows(narrowed)[0])} and "
+                f"{sorted(shown_rows(narrowed)[1])}")
+            set_slider(sliders.nth(0), int(start))
+            set_slider(sliders.nth(1), int(end))
+            assert page.wait_for_marks(chart.id, like=before) == before, f"{name} {chart}: sliders back, marks differ"
+        assert page.errors == [], page.errors
+    assert checked > 0, "no chart in the report has date range sliders"
 
 
 def kwic_state(page: ReportPage, chart_id: str) -> tuple[str, int, list[str]]:
