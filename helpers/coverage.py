@@ -82,7 +82,7 @@ def actor_mentions(annotations: pd.DataFrame, articles: pd.DataFrame, codebook: 
     names = dict(zip(codebook.codes["actors"]["id"], codebook.codes["actors"]["name"], strict=True))
     counts.insert(0, "actor", counts.index.map(names))
     counts["total"] = counts[list(articles["article_id"])].sum(axis=1)
-    return counts.rename_axis("actor_id").reset_index()
+    return counts.rename_axis(index="actor_id", columns=None).reset_index()
 
 
 def name_variants(hand: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:

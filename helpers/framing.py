@@ -82,7 +82,7 @@ def frame_counts(hand: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook)
     table = code_counts(hand, "frames", articles, codebook)
     kinds = dict(zip(codebook.codes["frames"]["id"], codebook.codes["frames"]["kind"], strict=True))
     table.insert(0, "kind", table.index.map(kinds))
-    return table.rename_axis("frame").reset_index()
+    return table.rename_axis(index="frame", columns=None).reset_index()
 
 
 def side_framing(hand: pd.DataFrame, articles: pd.DataFrame, frames: Sequence[str]) -> pd.DataFrame:

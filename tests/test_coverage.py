@@ -82,6 +82,8 @@ def test_real_corpus_findings_are_consistent(hand, articles, codebook):
         assert texts[row.article_id][int(row.start):int(row.end)] == row.evidence_span
     mentions = cv.actor_mentions(hand, articles, codebook)
     assert mentions["total"].sum() == (hand["layer"] == "actors").sum()
+    # A flat table: no axis name left over from the pivot (it would head the row numbers when displayed).
+    assert list(mentions.columns[:2]) == ["actor_id", "actor"] and mentions.columns.name is None
     variants = cv.name_variants(hand, articles, codebook)
     assert set(variants["actor_id"]) <= set(codebook.ids("actors"))
     assert not variants.empty

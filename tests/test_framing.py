@@ -71,4 +71,5 @@ def test_real_corpus(hand, articles, codebook):
     for article_id in no_title:
         assert headlines.loc[article_id, "headline_labels"] == "(the text has no headline)"
     counts = fr.frame_counts(hand, articles, codebook)
+    assert list(counts.columns[:2]) == ["frame", "kind"] and counts.columns.name is None
     assert counts[list(articles["article_id"])].to_numpy().sum() == (hand["layer"] == "frames").sum()
