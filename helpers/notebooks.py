@@ -15,12 +15,13 @@ VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
 
 
 def strip_noise(notebook: NotebookNode) -> NotebookNode:
-    """Give cells stable ids and drop timings and saved widget state."""
+    """Give cells stable ids, join split print output, and drop timings and saved widget state."""
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{index:02d}"
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.get("outputs", []))
             for number, output in enumerate(cell.get("outputs", [])):
                 output.get("metadata", {}).pop("execution", None)
                 view = output.get("data", {}).get(WIDGET_VIEW)
@@ -29,6 +30,19 @@ def strip_noise(notebook: NotebookNode) -> NotebookNode:
                     view["model_id"] = f"{cell['id']}-widget-{number}"
     notebook.metadata.pop("widgets", None)
     return notebook
+
+
+def coalesce_streams(outputs: list[NotebookNode]) -> list[NotebookNode]:
+    """Join consecutive stdout (or stderr) outputs into one: how the kernel chunks a print is timing, not content."""
+    joined: list[NotebookNode] = []
+    for output in outputs:
+        previous = joined[-1] if joined else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            previous["text"] = previous["text"] + output["text"]
+        else:
+            joined.append(output)
+    return joined
 
 
 def refresh_notebooks(notebooks_dir: Path = Path("notebooks")) -> list[Path]:
