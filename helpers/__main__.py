@@ -9,12 +9,13 @@ from pathlib import Path
 from helpers.annotations import annotation_files, check_all_annotations
 from helpers.corpus import check_corpus, corpus_dir, load_articles, load_metadata
 from helpers.errors import CorpusError
+from helpers.glossary import check_glossary
 
 
 def validate(args: argparse.Namespace) -> int:
     """Check the whole corpus; print every problem; exit non-zero if there is any."""
     root = corpus_dir(args.corpus)
-    problems = check_corpus(root)
+    problems = check_corpus(root) + check_glossary(root)
     if not problems:  # the annotations can only be checked against a sound corpus's clean texts
         articles = load_articles(root)
         problems = check_all_annotations(dict(zip(articles["article_id"], articles["clean_text"], strict=True)), root)

@@ -15,6 +15,7 @@ from helpers import german
 from helpers.annotations import UNATTRIBUTED, Codebook
 from helpers.clean import PARAGRAPH_SEPARATOR, count_words
 from helpers.coverage import code_counts
+from helpers.glossary import gloss
 from helpers.segment import split_sentences
 from helpers.vocabulary import tokens
 
@@ -61,8 +62,13 @@ def headline_end(clean_text: str, title: str | None) -> int:
     return 0
 
 
-def headline_labels(labels: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
-    """Return per article the labels inside its headline block (kicker and headline), or a note if none."""
+def headline_labels(labels: pd.DataFrame, articles: pd.DataFrame,
+                    glosses: dict[str, str] | None = None) -> pd.DataFrame:
+    """Return per article the labels inside its headline block (kicker and headline), or a note if none.
+
+    Each label reads `span [category]`, or `span ("gloss") [category]` when `glosses` (helpers.glossary) has one.
+    """
+    glosses = glosses or {}
     rows = []
     for article in articles.itertuples():
         end = headline_end(article.clean_text, article.title)
@@ -72,9 +78,14 @@ def headline_labels(labels: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFram
         elif inside.empty:
             found = "(no label of Parler in the headline)"
         else:
-            found = "; ".join(f"{r.span} [{r.category}]" for r in inside.itertuples())
+            found = "; ".join(f"{r.span}{_quoted_gloss(r.span, glosses)} [{r.category}]" for r in inside.itertuples())
         rows.append({"article_id": article.article_id, "outlet": article.outlet, "headline_labels": found})
     return pd.DataFrame(rows)
+
+
+def _quoted_gloss(span: str, glosses: dict[str, str]) -> str:
+    english = gloss(span, glosses)
+    return f' ("{english}")' if english else ""
 
 
 def frame_counts(hand: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:

@@ -1,0 +1,107 @@
+"""English glosses for the German quotes and spans the notebooks show (corpus/glossary.csv, written by reading).
+
+German stays German; a gloss stands beside it. Glosses are looked up by the span's text with surrounding
+quotation marks and blanks ignored, so „koordinierten Angriff der Tech-Giganten“ and the bare phrase share one
+entry. A corpus without a glossary is fine (nothing is glossed); a malformed one is a CorpusError naming the line.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+
+from helpers.corpus import corpus_dir, read_csv_rows
+from helpers.errors import CorpusError, utf8_problem
+
+GLOSSARY_FILE = "glossary.csv"
+GLOSSARY_COLUMNS = ["german", "english", "note"]
+QUOTE_MARKS = "„“”‚‘’\"'»«"
+SEPARATOR = " | "  # how the coverage tables join several spans in one cell
+
+
+def glossary_path(root: str | Path | None = None) -> Path:
+    """Return the glossary file of a corpus folder."""
+    return corpus_dir(root) / GLOSSARY_FILE
+
+
+def gloss_key(text: str) -> str:
+    """Return the lookup key of a span: without surrounding blanks and quotation marks, inner blanks single."""
+    return " ".join(str(text).split()).strip(QUOTE_MARKS + " ")
+
+
+def check_glossary(root: str | Path | None = None) -> list[str]:
+    """Return every problem of the glossary (none when the corpus has no glossary)."""
+    path = glossary_path(root)
+    if not path.is_file():
+        return []
+    if (problem := utf8_problem(path.read_bytes())) is not None:
+        return [f"{path}: {problem}"]
+    with path.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    missing = [column for column in GLOSSARY_COLUMNS[:2] if column not in header]
+    if missing:
+        return [f"{path} line 1: missing column(s) {', '.join(missing)}"]
+    problems, seen = [], {}
+    for line, row in read_csv_rows(path):
+        where = f"{path} line {line}"
+        german, english = row.get("german", ""), row.get("english", "")
+        if not german or not english:
+            problems.append(f"{where}: every entry needs both a german span and its english gloss")
+            continue
+        key = gloss_key(german)
+        if key in seen:
+            problems.append(f"{where}: {german!r} is glossed twice (first on line {seen[key]})")
+        seen.setdefault(key, line)
+    return problems
+
+
+def load_glossary(root: str | Path | None = None) -> dict[str, str]:
+    """Return {lookup key: English gloss}; empty when the corpus has no glossary.csv."""
+    problems = check_glossary(root)
+    if problems:
+        raise CorpusError(problems)
+    path = glossary_path(root)
+    if not path.is_file():
+        return {}
+    return {gloss_key(row["german"]): row["english"] for _, row in read_csv_rows(path)}
+
+
+def gloss(text: str, glossary: dict[str, str]) -> str:
+    """Return the English gloss of a span, or of each " | "-joined span in turn ("" where there is none)."""
+    if not isinstance(text, str) or not text:
+        return ""
+    glosses = [glossary.get(gloss_key(piece), "") for piece in text.split(SEPARATOR)]
+    return SEPARATOR.join(glosses) if any(glosses) else ""
+
+
+def glossed(text: str, glossary: dict[str, str]) -> str:
+    """Return the span with its gloss in square brackets after it, span by span: 'Netzwerk [network]'."""
+    if not isinstance(text, str) or not text:
+        return text if isinstance(text, str) else ""
+    pieces = []
+    for piece in text.split(SEPARATOR):
+        english = glossary.get(gloss_key(piece))
+        pieces.append(f"{piece} [{english}]" if english else piece)
+    return SEPARATOR.join(pieces)
+
+
+def add_glosses(table: pd.DataFrame, column: str, glossary: dict[str, str]) -> pd.DataFrame:
+    """Return the table with an `english` column right after `column`, glossing each of its spans."""
+    if column not in table.columns:
+        raise KeyError(f"add_glosses: no column {column!r} in {list(table.columns)}")
+    glossed_table = table.copy()
+    glossed_table.insert(glossed_table.columns.get_loc(column) + 1, "english",
+                         [gloss(text, glossary) for text in table[column]])
+    return glossed_table
+
+
+def unglossed(spans: pd.Series, glossary: dict[str, str]) -> list[str]:
+    """Return the distinct spans (each piece of a joined cell) that have no gloss, in first-seen order."""
+    missing: dict[str, None] = {}
+    for text in spans.dropna():
+        for piece in str(text).split(SEPARATOR):
+            if piece and gloss_key(piece) not in glossary:
+                missing.setdefault(piece)
+    return list(missing)
