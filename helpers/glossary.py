@@ -87,12 +87,12 @@ def glossed(text: str, glossary: dict[str, str]) -> str:
     return SEPARATOR.join(pieces)
 
 
-def add_glosses(table: pd.DataFrame, column: str, glossary: dict[str, str]) -> pd.DataFrame:
-    """Return the table with an `english` column right after `column`, glossing each of its spans."""
+def add_glosses(table: pd.DataFrame, column: str, glossary: dict[str, str], name: str = "english") -> pd.DataFrame:
+    """Return the table with a column `name` right after `column`, glossing each of its spans."""
     if column not in table.columns:
         raise KeyError(f"add_glosses: no column {column!r} in {list(table.columns)}")
     glossed_table = table.copy()
-    glossed_table.insert(glossed_table.columns.get_loc(column) + 1, "english",
+    glossed_table.insert(glossed_table.columns.get_loc(column) + 1, name,
                          [gloss(text, glossary) for text in table[column]])
     return glossed_table
 

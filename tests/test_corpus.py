@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -108,3 +109,27 @@ def test_bad_event_row_is_named(tmp_path):
     (tmp_path / "events.csv").write_text(text, encoding="utf-8")
     with pytest.raises(CorpusError, match=r"events.csv line 2: date '2020-11' does not match precision 'day'"):
         load_events(tmp_path)
+
+
+# A clue quoted in single quotes: opened after a blank or "(", closed before a blank or punctuation, so the
+# apostrophe of "Parler's" is not taken for a quote.
+QUOTED_CLUE = re.compile(r"(?:^|(?<=[\s(]))'(?P<clue>[^']+?)'(?P<after>(?=[\s),;.:\]]|$)\s*(?:\[[^\]]+\])?)")
+
+
+def test_quoted_clues_are_in_the_text_and_glossed(articles):
+    """Provenance: every clue quoted in outlet_basis, date_basis or notes occurs in that article's raw text
+    ("..." joins pieces that do), and a clue of three or more words has its English gloss in [brackets]."""
+    problems, clues = [], 0
+    for article in articles.itertuples():
+        raw = " ".join(article.raw_text.split())
+        for column in ("outlet_basis", "date_basis", "notes"):
+            for match in QUOTED_CLUE.finditer(getattr(article, column) or ""):
+                clue, clues = match["clue"], clues + 1
+                pieces = [" ".join(piece.split()) for piece in clue.split("...") if piece.strip()]
+                missing = [piece for piece in pieces if piece not in raw]
+                if missing:
+                    problems.append(f"{article.article_id} {column}: {missing} not in the raw text")
+                if len(clue.split()) >= 3 and "[" not in match["after"]:
+                    problems.append(f"{article.article_id} {column}: {clue!r} has no [English gloss] after it")
+    assert clues >= 25, clues  # the pattern still finds the quotes
+    assert problems == [], "\n".join(problems)

@@ -56,6 +56,7 @@ def test_add_glosses_puts_english_beside_the_span():
     assert list(glossed.columns) == ["article_id", "span", "english", "words"]
     assert list(glossed["english"]) == ["network", ""]
     assert "english" not in table.columns  # the input is left as it was
+    assert list(glossary.add_glosses(table, "span", {}, name="span_english").columns)[2] == "span_english"
     with pytest.raises(KeyError, match="no column 'text'"):
         glossary.add_glosses(table, "text", {})
 
@@ -69,9 +70,9 @@ def test_headline_labels_carry_their_gloss(articles, hand, codebook):
     assert glossed["kein-hoster"] == 'Twitter-Alternative ("Twitter alternative") [platform_comparison]'
 
 
-def test_every_quote_label_and_claim_span_the_notebooks_show_has_a_gloss(articles, hand):
+def test_every_headline_quote_label_and_claim_span_the_notebooks_show_has_a_gloss(articles, hand):
     glosses = glossary.load_glossary()
-    shown = [hand.loc[hand["layer"].isin(["quotes", "labels"]), "span"]]
+    shown = [hand.loc[hand["layer"].isin(["quotes", "labels"]), "span"], articles["title"].replace("", pd.NA)]
     for facts in (["nov2020_emails"], ["public_safety_risk", "aws_98_posts", "terms_violation"]):  # notebook 03
         table = coverage.claims_and_evidence(hand, articles, "political_motive_claim", facts)
         shown += [table["claim_spans"], table["evidence_spans"]]
