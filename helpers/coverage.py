@@ -41,12 +41,13 @@ def coverage_matrix(hand: pd.DataFrame, articles: pd.DataFrame, codebook: Codebo
 
 
 def fact_reach(matrix: pd.DataFrame) -> pd.DataFrame:
-    """Return per fact how many articles and outlets carry it, and which outlets."""
+    """Return per fact how many articles and outlets carry it, and which outlets (in corpus order)."""
     present = matrix[matrix["present"] == 1]
     coded_outlets = matrix.loc[matrix["present"].notna(), "outlet"].nunique()
+    corpus_order = {outlet: i for i, outlet in enumerate(dict.fromkeys(matrix["outlet"]))}
     reach = present.groupby("fact_id", sort=False).agg(
         articles=("article_id", "nunique"), outlets=("outlet", "nunique"),
-        outlet_list=("outlet", lambda s: ", ".join(dict.fromkeys(s))))
+        outlet_list=("outlet", lambda s: ", ".join(sorted(set(s), key=corpus_order.__getitem__))))
     reach = reach.reindex(list(dict.fromkeys(matrix["fact_id"]))).fillna({"articles": 0, "outlets": 0,
                                                                           "outlet_list": ""})
     reach = reach.astype({"articles": int, "outlets": int})

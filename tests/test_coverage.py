@@ -44,6 +44,14 @@ def test_fact_reach_counts_outlets_not_articles(codebook):
     assert reach.loc["aws_98_posts", "articles"] == 0 and not reach.loc["aws_98_posts", "one_outlet_only"]
 
 
+def test_fact_reach_lists_outlets_in_corpus_order(codebook):
+    articles = pd.DataFrame({"article_id": ["a", "b", "c"], "outlet": ["X", "Y", "X"]})
+    hand = rows(("a", "actors", "parler", "Parler", ""), ("b", "facts", "users_10m", "zehn Millionen", ""),
+                ("c", "facts", "users_10m", "zehn Millionen", ""))
+    reach = cv.fact_reach(cv.coverage_matrix(hand, articles, codebook)).set_index("fact_id")
+    assert reach.loc["users_10m", "outlet_list"] == "X, Y"  # X comes first in the corpus, though b reports first
+
+
 def test_shared_facts_is_symmetric_with_jaccard(codebook):
     hand = rows(("a", "facts", "users_10m", "x", ""), ("a", "facts", "founded_2018", "x", ""),
                 ("b", "facts", "users_10m", "x", ""))

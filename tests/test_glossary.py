@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import coverage, framing, glossary
+from helpers import coverage, framing, glossary, vocabulary
 from helpers.errors import CorpusError
 
 HEADER = "german,english,note\n"
@@ -70,11 +70,12 @@ def test_headline_labels_carry_their_gloss(articles, hand, codebook):
     assert glossed["kein-hoster"] == 'Twitter-Alternative ("Twitter alternative") [platform_comparison]'
 
 
-def test_every_headline_quote_label_and_claim_span_the_notebooks_show_has_a_gloss(articles, hand):
+def test_every_german_span_and_lemma_the_notebooks_tabulate_has_a_gloss(articles, hand):
     glosses = glossary.load_glossary()
     shown = [hand.loc[hand["layer"].isin(["quotes", "labels"]), "span"], articles["title"].replace("", pd.NA)]
     for facts in (["nov2020_emails"], ["public_safety_risk", "aws_98_posts", "terms_violation"]):  # notebook 03
         table = coverage.claims_and_evidence(hand, articles, "political_motive_claim", facts)
         shown += [table["claim_spans"], table["evidence_spans"]]
+    shown.append(vocabulary.distinctive_terms(articles, by="outlet", n=5)["lemma"])  # notebook 01
     missing = glossary.unglossed(pd.concat(shown, ignore_index=True), glosses)
     assert missing == [], f"add an English gloss for each of these to corpus/glossary.csv: {missing}"
