@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.corpus import corpus_dir, read_csv_rows
+from helpers.corpus import corpus_dir, csv_header, encoding_problem, read_csv_rows
 from helpers.errors import CorpusError, read_yaml
 
 LAYERS = ("actors", "facts", "labels", "frames", "quotes")
@@ -143,9 +143,9 @@ def check_annotation_file(path: Path, codebook: Codebook, texts: Mapping[str, st
     problems: list[str] = []
     if layer not in LAYERS:
         return [], [f"{path}: file name must be one of {', '.join(f'{la}.csv' for la in LAYERS)}"]
-    with path.open(encoding="utf-8", newline="") as fh:
-        header = fh.readline().strip().split(",")
-    missing = [c for c in ANNOTATION_FILE_COLUMNS if c not in header]
+    if (problem := encoding_problem(path)) is not None:
+        return [], [problem]
+    missing = [c for c in ANNOTATION_FILE_COLUMNS if c not in csv_header(path)]
     if missing:
         return [], [f"{path} line 1: missing column(s) {', '.join(missing)}"]
     codes = set(codebook.ids(layer))

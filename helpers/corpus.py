@@ -55,9 +55,16 @@ def read_csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             start = reader.line_num + 1
 
 
-def _csv_header(path: Path) -> list[str]:
+def csv_header(path: Path) -> list[str]:
+    """Return the column names on a CSV file's first line."""
     with path.open(encoding="utf-8", newline="") as fh:
         return next(csv.reader(fh), [])
+
+
+def encoding_problem(path: Path) -> str | None:
+    """Say where a text file stops being UTF-8, naming it and the line (None when it is UTF-8)."""
+    problem = utf8_problem(path.read_bytes())
+    return None if problem is None else f"{path}: {problem}"
 
 
 def _decode_problem(path: Path, data: bytes) -> str | None:
@@ -82,14 +89,12 @@ def check_articles(root: Path) -> list[str]:
     if not meta.is_file():
         return [f"{meta}: metadata file not found"]
     problems: list[str] = []
-    try:
-        header = _csv_header(meta)
-        missing = [c for c in METADATA_COLUMNS if c not in header]
-        if missing:
-            return [f"{meta} line 1: missing column(s) {', '.join(missing)}"]
-        rows = list(read_csv_rows(meta))
-    except UnicodeDecodeError:
-        return [f"{meta}: {utf8_problem(meta.read_bytes())}"]
+    if (problem := encoding_problem(meta)) is not None:
+        return [problem]
+    missing = [c for c in METADATA_COLUMNS if c not in csv_header(meta)]
+    if missing:
+        return [f"{meta} line 1: missing column(s) {', '.join(missing)}"]
+    rows = list(read_csv_rows(meta))
 
     seen_ids: dict[str, int] = {}
     seen_files: dict[str, int] = {}
@@ -149,8 +154,9 @@ def check_events(root: Path) -> list[str]:
     path = root / "events.csv"
     if not path.is_file():
         return []
-    header = _csv_header(path)
-    missing = [c for c in EVENT_COLUMNS if c not in header]
+    if (problem := encoding_problem(path)) is not None:
+        return [problem]
+    missing = [c for c in EVENT_COLUMNS if c not in csv_header(path)]
     if missing:
         return [f"{path} line 1: missing column(s) {', '.join(missing)}"]
     problems, seen = [], {}

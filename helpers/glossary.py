@@ -7,13 +7,12 @@ entry. A corpus without a glossary is fine (nothing is glossed); a malformed one
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pandas as pd
 
-from helpers.corpus import corpus_dir, read_csv_rows
-from helpers.errors import CorpusError, utf8_problem
+from helpers.corpus import corpus_dir, csv_header, encoding_problem, read_csv_rows
+from helpers.errors import CorpusError
 
 GLOSSARY_FILE = "glossary.csv"
 GLOSSARY_COLUMNS = ["german", "english", "note"]
@@ -36,11 +35,9 @@ def check_glossary(root: str | Path | None = None) -> list[str]:
     path = glossary_path(root)
     if not path.is_file():
         return []
-    if (problem := utf8_problem(path.read_bytes())) is not None:
-        return [f"{path}: {problem}"]
-    with path.open(encoding="utf-8", newline="") as fh:
-        header = next(csv.reader(fh), [])
-    missing = [column for column in GLOSSARY_COLUMNS[:2] if column not in header]
+    if (problem := encoding_problem(path)) is not None:
+        return [problem]
+    missing = [column for column in GLOSSARY_COLUMNS[:2] if column not in csv_header(path)]
     if missing:
         return [f"{path} line 1: missing column(s) {', '.join(missing)}"]
     problems, seen = [], {}

@@ -93,6 +93,16 @@ def test_bad_annotation_names_file_and_line(tmp_path, fixtures_dir, name):
     assert result.returncode == 1 and BAD[name] in result.stderr
 
 
+def test_mis_encoded_annotation_file_is_named_with_its_line(tmp_path, fixtures_dir):
+    root = make_corpus(tmp_path, fixtures_dir, "good")
+    path = next((root / "annotations").rglob("*.csv"))
+    path.write_bytes(path.read_bytes() + b"fix-a,facts,x,0,1,Gr\xfc\xdfe,,,\n")
+    lines = path.read_bytes().count(b"\n")
+    problems = check_all_annotations(texts_of(root), root)
+    assert len(problems) == 1 and problems[0].startswith(f"{path}: not valid UTF-8 (byte 0xfc")
+    assert problems[0].endswith(f"line {lines})")
+
+
 def test_span_hint_says_where_the_span_is(tmp_path, fixtures_dir):
     root = make_corpus(tmp_path, fixtures_dir, "bad/span_not_at_offsets")
     texts = texts_of(root)

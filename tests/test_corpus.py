@@ -111,6 +111,16 @@ def test_bad_event_row_is_named(tmp_path):
         load_events(tmp_path)
 
 
+def test_mis_encoded_events_file_is_named_with_its_line(tmp_path):
+    data = (corpus_dir() / "events.csv").read_bytes()
+    (tmp_path / "events.csv").write_bytes(data.replace(b"Trump", "Tr\xfcmp".encode("latin-1"), 1))
+    line = data[: data.index(b"Trump")].count(b"\n") + 1
+    with pytest.raises(CorpusError) as info:
+        load_events(tmp_path)
+    assert info.value.problems[0].startswith(f"{tmp_path / 'events.csv'}: not valid UTF-8 (byte 0xfc at byte offset")
+    assert info.value.problems[0].endswith(f", line {line})")
+
+
 # A clue quoted in single quotes: opened after a blank or "(", closed before a blank or punctuation, so the
 # apostrophe of "Parler's" is not taken for a quote.
 QUOTED_CLUE = re.compile(r"(?:^|(?<=[\s(]))'(?P<clue>[^']+?)'(?P<after>(?=[\s),;.:\]]|$)\s*(?:\[[^\]]+\])?)")
