@@ -555,7 +555,7 @@ def _compile_cues(where: str, cues: list[str]) -> tuple[_Finder, list[re.Pattern
     for cue in cues:
         parts = [p.strip() for p in cue.split(" && ")]
         try:
-            re.compile(parts[0])
+            re.compile(parts[0], re.IGNORECASE)  # as _Finder compiles it: its compile is then a cache hit
             required.append(re.compile(parts[1], re.IGNORECASE) if len(parts) > 1 else None)
         except re.error as exc:
             raise ValueError(f"{where}: cue {cue!r} is not a valid regular expression ({exc})") from None
