@@ -22,6 +22,7 @@ text marks as candidates (see _Finder and _Scanner). 1,000 articles take a few s
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -1301,11 +1302,13 @@ def _detect(texts: Mapping[str, str], codebook: Codebook | None, layers: Iterabl
     """Run the detectors of `layers` on every text; return one table in a stable order."""
     rules = _rules(codebook)
     layers = list(layers)
-    rows: list[dict] = []
+    rows: list[tuple] = []
+    as_tuple = operator.itemgetter(*ANNOTATION_COLUMNS)
     for article_id, text in texts.items():
         article = _Article(str(article_id), text, rules)
         for layer in layers:
-            rows += _LAYER_ROWS[layer](article)
+            # Tuples, not the detectors' dicts: a quarter of the memory, so a large corpus stays linear in time.
+            rows += map(as_tuple, _LAYER_ROWS[layer](article))
     table = pd.DataFrame(rows, columns=ANNOTATION_COLUMNS)
     table = table.astype({"start": "int64", "end": "int64", "is_variant": "bool"})
     order = {str(article_id): i for i, article_id in enumerate(texts.keys())}
