@@ -1,6 +1,6 @@
 """Benchmark the report build, the annotators and the built pages; print a table, write bench/results.json.
 
-Run from the repo root: `.venv/bin/python bench/run.py` (a minute or two). The machine is shared and noisy,
+Run from the repo root: `.venv/bin/python bench/run.py` (about four minutes). The machine is shared and noisy,
 so every figure that is judged is a RATIO of two timings taken in this same run, or a time whose target is
 far from the noise; the load average before and after is recorded so a noisy run can be recognised.
 
@@ -8,9 +8,10 @@ far from the noise; the load average before and after is recorded so a noisy run
    `import pandas, altair, ipywidgets`) built the same way. Target: real / floor <= 1.5.
 2. Annotation cost: the five clean texts replicated x1, x20, x200 under unique ids, through `detect_all`
    (also `sentences_frame` and `lemma_counts(by="article_id")`). Warm-up reported separately. Targets:
-   detect_all x200 <= 10 s on one core; x200/x20 <= 11, each x200 run taken between two x20 runs and the median
-   of those bracketed ratios judged (the machine drifts). Judged on wall time and, alongside, on process CPU
-   time, which other processes cannot inflate (CPU/wall well below 1 means the run was disturbed).
+   detect_all x200 <= 10 s on one core; x200/x20 <= 11, judged as the fastest x200 run over the fastest x20 run
+   (each x200 run is taken between two x20 runs, and those bracketed ratios are reported to show the spread).
+   Judged on wall time and, alongside, on process CPU time, which leaves out time spent waiting for a core
+   (CPU/wall well below 1 means the run was disturbed) but still varies with shared caches and clock speed.
 3. Pages of the built report: bytes (target <= 2.5 MB) and time from navigation start to the first
    `.vega-embed svg` in headless Chromium, every non-file request aborted (target <= 2 s).
 
@@ -50,7 +51,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 FLOOR_SOURCE = "import pandas, altair, ipywidgets"
 SCALES = (1, 20, 200)
-SMALL_REPEATS = 3  # median of at least 3 for x1 and x20; x200 runs --large-repeats times (default 3)
+SMALL_REPEATS = 3  # at least 3 runs for x1 and x20; x200 runs --large-repeats times (default 5)
 CHART_SELECTOR = ".vega-embed svg"  # actions are off (helpers.charts.EMBED_OPTIONS): the only svg is the chart
 
 TARGETS = {
@@ -235,7 +236,7 @@ def bracketed_ratios(large: list[Run], middle: list[Run]) -> tuple[list[float], 
     return walls, cpus
 
 
-def bench_annotation(large_repeats: int = 3) -> dict[str, Any]:
+def bench_annotation(large_repeats: int = 5) -> dict[str, Any]:
     """Time detect_all, sentences_frame and lemma_counts on the corpus replicated x1, x20, x200."""
     import pandas as pd
 
@@ -286,11 +287,15 @@ def bench_annotation(large_repeats: int = 3) -> dict[str, Any]:
             say(f"  {name} x{scale} ({len(texts[scale])} articles): {wall:.3f} s wall, {cpu:.3f} s CPU, "
                 f"{scale_runs[0][2]} rows (median of {len(scale_runs)})")
         scales = entry["scales"]
-        wall_ratios, cpu_ratios = bracketed_ratios(runs[SCALES[-1]], runs[SCALES[-2]])
+        large, middle = runs[SCALES[-1]], runs[SCALES[-2]]
+        # Judged: fastest run over fastest run. Slower runs are slowed by other processes, not by the code
+        # (the timeit documentation's reasoning); bracketed ratios are kept beside it to show the spread.
+        entry["ratio_x200_over_x20"] = min(r[0] for r in large) / min(r[0] for r in middle)
+        entry["cpu_ratio_x200_over_x20"] = min(r[1] for r in large) / min(r[1] for r in middle)
+        wall_ratios, cpu_ratios = bracketed_ratios(large, middle)
         entry["x200_over_x20_each"] = wall_ratios
         entry["cpu_x200_over_x20_each"] = cpu_ratios
-        entry["ratio_x200_over_x20"] = statistics.median(wall_ratios)
-        entry["cpu_ratio_x200_over_x20"] = statistics.median(cpu_ratios)
+        entry["cpu_ratio_x200_over_x20_bracketed_median"] = statistics.median(cpu_ratios)
         entry["ratio_x20_over_x1"] = scales["x20"]["seconds"] / scales["x1"]["seconds"]
         entry["cpu_over_wall_x200"] = scales["x200"]["cpu_seconds"] / scales["x200"]["seconds"]
         results["functions"][name] = entry
@@ -449,8 +454,8 @@ def print_summary(results: dict[str, Any]) -> None:
         say(f"   not measured: {(build or {}).get('error')}")
 
     annotation = results.get("annotation")
-    say("\n2. Annotation cost (five texts replicated; wall seconds, medians; CPU in brackets; x200/x20 is the median "
-        "of each x200 run over the x20 runs around it)")
+    say("\n2. Annotation cost (five texts replicated; wall seconds, medians; CPU in brackets; x200/x20 is the fastest "
+        "x200 run over the fastest x20 run)")
     if annotation and "error" not in annotation:
         rows = []
         for name, entry in annotation["functions"].items():
@@ -467,10 +472,13 @@ def print_summary(results: dict[str, Any]) -> None:
             f"on one core): {verdict(detect['pass_x200_seconds'])}; on CPU time {x200['cpu_seconds']:.2f} s: "
             f"{verdict(detect['pass_x200_cpu_seconds'])}")
         each = ", ".join(f"{r:.2f}" for r in detect["cpu_x200_over_x20_each"])
-        say(f"   detect_all x200/x20: {detect['ratio_x200_over_x20']:.2f} wall (target ≤ "
+        say(f"   detect_all x200/x20, fastest over fastest: {detect['ratio_x200_over_x20']:.2f} wall (target ≤ "
             f"{detect['target_ratio_max']:.0f}): {verdict(detect['pass_ratio'])}; on CPU time "
-            f"{detect['cpu_ratio_x200_over_x20']:.2f} (each run: {each}): {verdict(detect['pass_cpu_ratio'])}")
-        say("   CPU/wall < 1 means other processes took the core; the CPU-time verdicts are the noise-free reading.")
+            f"{detect['cpu_ratio_x200_over_x20']:.2f}: {verdict(detect['pass_cpu_ratio'])}")
+        say(f"   spread: each x200 run over the x20 runs just before and after it (CPU): {each}; median "
+            f"{detect['cpu_ratio_x200_over_x20_bracketed_median']:.2f}")
+        say("   CPU/wall < 1 means other processes took the core; CPU time leaves that wait out, though shared caches "
+            "and clock speed still move it.")
         say(f"   import of the helpers {annotation['import_seconds']:.2f} s. Caveat: {annotation['caveat']}")
     else:
         say(f"   not measured: {(annotation or {}).get('error')}")
@@ -510,8 +518,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build-repeats", type=int, default=3,
                         help="build floor and real this many times each, alternating, median taken (default 3)")
-    parser.add_argument("--large-repeats", type=int, default=3,
-                        help="runs of the x200 annotation timings, each between two x20 runs (default 3)")
+    parser.add_argument("--large-repeats", type=int, default=5,
+                        help="runs of the x200 annotation timings, each between two x20 runs (default 5)")
     parser.add_argument("--page-loads", type=int, default=3, help="loads per page in Chromium (default 3)")
     parser.add_argument("--skip-build", action="store_true", help="skip 1; pages are then read from build/report")
     args = parser.parse_args(argv)
