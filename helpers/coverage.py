@@ -131,6 +131,12 @@ def quote_words_by_side(quotes: pd.DataFrame, articles: pd.DataFrame) -> pd.Data
     return table.astype(int).reset_index()
 
 
+# Notebook 03's question, in codebook fact ids: Parler's claim, set against the earlier warnings or Amazon's reasons.
+POLITICAL_CLAIM = "political_motive_claim"
+EARLIER_WARNINGS = ["nov2020_emails"]
+STATED_REASONS = ["public_safety_risk", "aws_98_posts", "terms_violation"]
+
+
 def claims_and_evidence(hand: pd.DataFrame, articles: pd.DataFrame, claim: str,
                         evidence: list[str]) -> pd.DataFrame:
     """Return per article the spans of a claim fact and of the facts that bear on it, side by side.

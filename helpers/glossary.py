@@ -30,17 +30,19 @@ def gloss_key(text: str) -> str:
     return " ".join(str(text).split()).strip(QUOTE_MARKS + " ")
 
 
-def check_glossary(root: str | Path | None = None) -> list[str]:
-    """Return every problem of the glossary (none when the corpus has no glossary)."""
+def _read_glossary(root: str | Path | None) -> tuple[dict[str, str], list[str]]:
+    """Read the glossary once: its entries by lookup key, and every problem, each naming the file and line."""
     path = glossary_path(root)
     if not path.is_file():
-        return []
+        return {}, []
     if (problem := encoding_problem(path)) is not None:
-        return [problem]
+        return {}, [problem]
     missing = [column for column in GLOSSARY_COLUMNS[:2] if column not in csv_header(path)]
     if missing:
-        return [f"{path} line 1: missing column(s) {', '.join(missing)}"]
-    problems, seen = [], {}
+        return {}, [f"{path} line 1: missing column(s) {', '.join(missing)}"]
+    glosses: dict[str, str] = {}
+    problems: list[str] = []
+    first_line: dict[str, int] = {}
     for line, row in read_csv_rows(path):
         where = f"{path} line {line}"
         german, english = row.get("german", ""), row.get("english", "")
@@ -48,21 +50,24 @@ def check_glossary(root: str | Path | None = None) -> list[str]:
             problems.append(f"{where}: every entry needs both a german span and its english gloss")
             continue
         key = gloss_key(german)
-        if key in seen:
-            problems.append(f"{where}: {german!r} is glossed twice (first on line {seen[key]})")
-        seen.setdefault(key, line)
-    return problems
+        if key in first_line:
+            problems.append(f"{where}: {german!r} is glossed twice (first on line {first_line[key]})")
+            continue
+        first_line[key], glosses[key] = line, english
+    return glosses, problems
+
+
+def check_glossary(root: str | Path | None = None) -> list[str]:
+    """Return every problem of the glossary (none when the corpus has no glossary)."""
+    return _read_glossary(root)[1]
 
 
 def load_glossary(root: str | Path | None = None) -> dict[str, str]:
     """Return {lookup key: English gloss}; empty when the corpus has no glossary.csv."""
-    problems = check_glossary(root)
+    glosses, problems = _read_glossary(root)
     if problems:
         raise CorpusError(problems)
-    path = glossary_path(root)
-    if not path.is_file():
-        return {}
-    return {gloss_key(row["german"]): row["english"] for _, row in read_csv_rows(path)}
+    return glosses
 
 
 def gloss(text: str, glossary: dict[str, str]) -> str:

@@ -73,8 +73,8 @@ def test_headline_labels_carry_their_gloss(articles, hand, codebook):
 def test_every_german_span_and_lemma_the_notebooks_tabulate_has_a_gloss(articles, hand):
     glosses = glossary.load_glossary()
     shown = [hand.loc[hand["layer"].isin(["quotes", "labels"]), "span"], articles["title"].replace("", pd.NA)]
-    for facts in (["nov2020_emails"], ["public_safety_risk", "aws_98_posts", "terms_violation"]):  # notebook 03
-        table = coverage.claims_and_evidence(hand, articles, "political_motive_claim", facts)
+    for facts in (coverage.EARLIER_WARNINGS, coverage.STATED_REASONS):  # the tables of notebook 03
+        table = coverage.claims_and_evidence(hand, articles, coverage.POLITICAL_CLAIM, facts)
         shown += [table["claim_spans"], table["evidence_spans"]]
     shown.append(vocabulary.distinctive_terms(articles, by="outlet", n=5)["lemma"])  # notebook 01
     missing = glossary.unglossed(pd.concat(shown, ignore_index=True), glosses)
