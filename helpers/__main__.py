@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from helpers.annotations import annotation_files, check_all_annotations
+from helpers.consensus import adjudication_path
 from helpers.corpus import check_corpus, corpus_dir, load_articles, load_metadata
 from helpers.errors import CorpusError
 from helpers.glossary import check_glossary
@@ -18,7 +19,11 @@ def validate(args: argparse.Namespace) -> int:
     problems = check_corpus(root) + check_glossary(root)
     if not problems:  # the annotations can only be checked against a sound corpus's clean texts
         articles = load_articles(root)
-        problems = check_all_annotations(dict(zip(articles["article_id"], articles["clean_text"], strict=True)), root)
+        texts = dict(zip(articles["article_id"], articles["clean_text"], strict=True))
+        problems = check_all_annotations(texts, root)
+    pending = 0
+    if not problems and annotation_files(root):  # the adjudication can only be checked against sound codings
+        problems, pending = check_adjudication(texts, root)
     if problems:
         print(f"{len(problems)} problem(s) in {root}:", file=sys.stderr)
         for problem in problems:
@@ -28,7 +33,20 @@ def validate(args: argparse.Namespace) -> int:
     coded = len(annotation_files(root))
     print(f"OK: {root} holds {count} articles; every raw file is listed, UTF-8, non-empty and matches its sha256; "
           f"{coded} annotation file(s) match the codebook and the clean texts.")
+    if pending:
+        print(f"Note: {pending} disagreement(s) between coder_a and coder_b wait for adjudication in "
+              f"{adjudication_path(root)}; until then the consensus keeps coder_a's reading there "
+              "(see notebooks/04-check-reliability.ipynb).")
     return 0
+
+
+def check_adjudication(texts: dict[str, str], root: Path) -> tuple[list[str], int]:
+    """Return the adjudication file's problems and the number of disagreements not adjudicated yet."""
+    from helpers import consensus
+    from helpers.annotations import codebook_path, load_annotations, load_codebook
+
+    codebook = load_codebook(codebook_path(root))
+    return consensus.check_adjudication(load_annotations(texts, root, codebook), texts, codebook, root)
 
 
 def add(args: argparse.Namespace) -> int:
@@ -59,7 +77,19 @@ def export(args: argparse.Namespace) -> int:
     write = export_without_text if args.no_text else export_tables
     for path in write(args.out, args.corpus):
         print(f"wrote {path}")
+    print(f"wrote {write_claims(args.out, args.corpus)}")
     return 0
+
+
+def write_claims(out: str, corpus: str | None) -> Path:
+    """Check every finding of the notebooks and write the claims table (claims.csv) into `out`."""
+    from helpers.claims import claims_table
+    from helpers.export import CLAIMS_NAME, CSV_ENCODING
+    from helpers.study import load_study
+
+    path = Path(out) / CLAIMS_NAME
+    claims_table(load_study(corpus)).to_csv(path, index=False, encoding=CSV_ENCODING, lineterminator="\n")
+    return path
 
 
 def restore(args: argparse.Namespace) -> int:

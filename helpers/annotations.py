@@ -19,8 +19,14 @@ from helpers.errors import CorpusError, read_yaml
 
 LAYERS = ("actors", "facts", "labels", "frames", "quotes")
 ANNOTATION_FILE_COLUMNS = ["article_id", "layer", "code", "start", "end", "span", "speaker", "attributed_to", "note"]
+# Whose words carry a frame or a label (coding rules in corpus/annotations/README.md). A file may leave the
+# column out (older codings); a frames or labels row that has it must give one of VOICES.
+VOICE = "voice"
+OWN, REPORTED, QUOTED = "own", "reported", "quoted"
+VOICES = (OWN, REPORTED, QUOTED)
+VOICE_LAYERS = ("frames", "labels")
 # What every annotation table (hand coding or detector output) holds.
-ANNOTATION_COLUMNS = ANNOTATION_FILE_COLUMNS + ["coder", "is_variant"]
+ANNOTATION_COLUMNS = ANNOTATION_FILE_COLUMNS + ["coder", "is_variant", VOICE]
 UNATTRIBUTED = "unattributed"
 CODE_FIELDS = {
     "actors": ["id", "name", "kind", "spellings", "definition", "example"],
@@ -148,6 +154,7 @@ def check_annotation_file(path: Path, codebook: Codebook, texts: Mapping[str, st
     missing = [c for c in ANNOTATION_FILE_COLUMNS if c not in csv_header(path)]
     if missing:
         return [], [f"{path} line 1: missing column(s) {', '.join(missing)}"]
+    has_voice = VOICE in csv_header(path)
     codes = set(codebook.ids(layer))
     actors = set(codebook.ids("actors")) | {UNATTRIBUTED}
     rows: list[dict] = []
@@ -176,9 +183,10 @@ def check_annotation_file(path: Path, codebook: Codebook, texts: Mapping[str, st
                            f"({text[start:end]!r}){hint}")
         if layer == "quotes" and row["speaker"] not in actors:
             bad.append(f"speaker {row['speaker']!r} must be an actor id or {UNATTRIBUTED!r}")
-        if layer == "labels" and row["attributed_to"] and row["attributed_to"] not in actors:
-            bad.append(f"attributed_to {row['attributed_to']!r} must be empty (asserted by the outlet), "
+        if layer in VOICE_LAYERS and row["attributed_to"] and row["attributed_to"] not in actors:
+            bad.append(f"attributed_to {row['attributed_to']!r} must be empty (the outlet's own words), "
                        f"an actor id or {UNATTRIBUTED!r}")
+        bad += _voice_problems(layer, row, has_voice)
         if bad:
             problems.extend(f"{where}: {b}" for b in bad)
             continue
@@ -190,8 +198,25 @@ def check_annotation_file(path: Path, codebook: Codebook, texts: Mapping[str, st
                 break
         else:
             kept.setdefault(key, []).append((start, end, line))
-            rows.append({**row, "start": start, "end": end, "coder": coder, "line": line})
+            rows.append({**row, "start": start, "end": end, "coder": coder, "line": line,
+                         VOICE: row.get(VOICE, "")})
     return rows, problems
+
+
+def _voice_problems(layer: str, row: dict[str, str], has_voice: bool) -> list[str]:
+    """Say what is wrong with a row's voice: one of VOICES in frames and labels, agreeing with attributed_to."""
+    voice = row.get(VOICE, "")
+    if layer not in VOICE_LAYERS:
+        return [f"voice {voice!r} is only coded in {' and '.join(VOICE_LAYERS)}"] if voice else []
+    if not has_voice:
+        return []
+    if voice not in VOICES:
+        return [f"voice {voice!r} must be one of {', '.join(VOICES)}"]
+    if voice == OWN and row["attributed_to"]:
+        return [f"voice 'own' (the outlet's words) cannot be attributed to {row['attributed_to']!r}"]
+    if voice != OWN and not row["attributed_to"]:
+        return [f"voice {voice!r} needs attributed_to (an actor id or {UNATTRIBUTED!r})"]
+    return []
 
 
 def load_annotations(texts: Mapping[str, str], root: Path | None = None,
@@ -205,7 +230,7 @@ def load_annotations(texts: Mapping[str, str], root: Path | None = None,
         problems += file_problems
     if problems:
         raise CorpusError(problems)
-    table = pd.DataFrame(rows, columns=ANNOTATION_FILE_COLUMNS + ["coder", "line"])
+    table = pd.DataFrame(rows, columns=ANNOTATION_FILE_COLUMNS + ["coder", "line", VOICE])
     table["is_variant"] = False
     return table.astype({"start": "int64", "end": "int64"})
 

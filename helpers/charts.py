@@ -269,3 +269,21 @@ def frame_chart(frame_counts: pd.DataFrame, articles: pd.DataFrame, outlets: Seq
         color=alt.Color("sentences:Q", scale=alt.Scale(scheme="blues"), title="Sentences"),
         tooltip=["outlet:N", "article_id:N", "frame:N", "kind:N", "sentences:Q"],
     ).add_params(*params, kind).properties(width=300, height=alt.Step(18), title="Sentences carrying each frame")
+
+
+def reliability_chart(agreement: pd.DataFrame) -> alt.LayerChart:
+    """Chart alpha per layer and measure with its 95% interval, against Krippendorff's .667 and .800 lines."""
+    data = agreement[agreement["code"] == ""].dropna(subset=["alpha"]).assign(
+        unit=lambda t: t["layer"] + " (" + t["measure"] + ")")
+    order = list(data["unit"])
+    base = alt.Chart(data).encode(y=alt.Y("unit:N", sort=order, title=None))
+    bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("ci_low:Q", title="Krippendorff's alpha (95% interval)",
+                                                        scale=alt.Scale(domain=[-0.2, 1])), x2="ci_high:Q")
+    points = base.mark_point(filled=True, size=60).encode(
+        x="alpha:Q", color=alt.Color("reading:N", title="Reading"),
+        tooltip=["layer:N", "measure:N", "units:Q", alt.Tooltip("alpha:Q", format=".3f"),
+                 alt.Tooltip("ci_low:Q", format=".3f"), alt.Tooltip("ci_high:Q", format=".3f"),
+                 alt.Tooltip("percent_agreement:Q", format=".1%"), "reading:N"])
+    lines = alt.Chart(pd.DataFrame({"alpha": [0.667, 0.800]})).mark_rule(strokeDash=[4, 3], color="grey").encode(
+        x="alpha:Q")
+    return (bars + points + lines).properties(width=380, title="Agreement between the two coders, per layer")

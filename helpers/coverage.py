@@ -135,6 +135,8 @@ def quote_words_by_side(quotes: pd.DataFrame, articles: pd.DataFrame) -> pd.Data
 POLITICAL_CLAIM = "political_motive_claim"
 EARLIER_WARNINGS = ["nov2020_emails"]
 STATED_REASONS = ["public_safety_risk", "aws_98_posts", "terms_violation"]
+# Frames that carry Amazon's reasons when they are in Amazon's voice (reported speech or a quote).
+REASON_FRAMES = ["content_moderation", "public_safety_violence"]
 
 
 def claims_and_evidence(hand: pd.DataFrame, articles: pd.DataFrame, claim: str,

@@ -693,7 +693,7 @@ def _row(article: _Article, layer: str, code: str, start: int, end: int, *, spea
     """Return one annotation row."""
     return {"article_id": article.article_id, "layer": layer, "code": code, "start": start, "end": end,
             "span": article.text[start:end], "speaker": speaker, "attributed_to": attributed_to, "note": note,
-            "coder": CODER, "is_variant": is_variant}
+            "coder": CODER, "is_variant": is_variant, "voice": ""}
 
 
 def _strip(text: str, start: int, end: int, chars: str = " \t\n") -> tuple[int, int]:

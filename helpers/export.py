@@ -28,23 +28,27 @@ from helpers.annotations import (
     load_annotations,
     load_codebook,
 )
+from helpers.consensus import adjudicated, study_coding
 from helpers.corpus import METADATA_COLUMNS, check_corpus, corpus_dir, load_articles, removals, sha256_of
 from helpers.errors import CorpusError
+from helpers.reliability import CODER_A, CODER_B, agreement_table, reliability_units
 
 CSV_ENCODING = "utf-8-sig"
 COVERAGE_COLUMNS = ["article_id", "fact_id", "present", "evidence_span", "start", "end"]
 MENTION_COLUMNS = ["article_id", "actor_id", "surface", "start", "end", "is_variant"]
 QUOTE_COLUMNS = ["article_id", "speaker_actor_id", "quote", "start", "end"]
-LABEL_COLUMNS = ["article_id", "label", "category", "attributed_to", "start", "end", "phrase"]
-FRAME_COLUMNS = ["article_id", "frame", "kind", "start", "end", "sentence"]
+LABEL_COLUMNS = ["article_id", "label", "category", "attributed_to", "voice", "start", "end", "phrase"]
+FRAME_COLUMNS = ["article_id", "frame", "kind", "voice", "attributed_to", "start", "end", "sentence"]
 # Genitive "s" and hyphen compounds are regular forms of a spelling ("Parlers", "AWS-Cloud", "Anti-Facebook").
 GENITIVE_ENDINGS = ("", "s")
 # Export without text: each column that holds article text is cut to a short quote; offsets stay exact.
 QUOTE_WIDTH = 30
 ELLIPSIS = "…"
-TEXT_COLUMNS = {"cleaning_removals.csv": "text", "coverage.csv": "evidence_span", "mentions.csv": "surface",
+TEXT_COLUMNS = {"cleaning_removals.csv": "text", "disagreements.csv": "text", "coverage.csv": "evidence_span",
+                "mentions.csv": "surface",
                 "quotes.csv": "quote", "labels.csv": "phrase", "frames.csv": "sentence"}
 README_NAME = "README.txt"
+CLAIMS_NAME = "claims.csv"  # written beside the tables by the command line (helpers.claims sits above this module)
 NO_TEXT_README = """\
 Export without article text (python -m helpers export --no-text)
 =================================================================
@@ -64,15 +68,22 @@ cleaning_removals.csv the cleaning audit: article_id, line, rule, action, text, 
 coverage.csv          article_id, fact_id, present (0/1), evidence_span, start, end
 mentions.csv          article_id, actor_id, surface, start, end, is_variant
 quotes.csv            article_id, speaker_actor_id, quote, start, end
-labels.csv            article_id, label, category, attributed_to, start, end, phrase
-frames.csv            article_id, frame, kind, start, end, sentence
+labels.csv            article_id, label, category, attributed_to, voice, start, end, phrase
+frames.csv            article_id, frame, kind, voice, attributed_to, start, end, sentence
+agreement.csv         Krippendorff's alpha between the two coders with a 95% bootstrap interval and
+                      percent agreement, per layer and measure (code empty) and per code
+disagreements.csv     every unit the two coders coded differently, with the adjudicator's decision
+                      and reason (coder_a, coder_b or neither)
+claims.csv            every finding of the notebooks with its checked verdict (holds, does not hold,
+                      tie), the layers it rests on and their alpha
 cleaning_rules.yaml   the boilerplate rules (only when the corpus has its own; patterns, no text)
 
 Short quotes: the text columns (text, evidence_span, surface, quote, phrase, sentence) hold at most
 {width} characters. A longer span is cut after its last whole word that fits and ends in "…".
 start/end are exact character offsets into the article's CLEAN text (raw_start/raw_end: into the raw
 file), so with the texts the full spans come back as clean_text[start:end]. Tables with a coder
-column hold several coders' rows. The codebook is not included (its examples quote the texts).
+column hold several coders' rows; "consensus" rows are what the findings count. The codebook is not
+included (its examples quote the texts).
 
 To rebuild the full corpus, get the texts yourself, put them in one folder under their raw_file or
 original_file names, and run, in the project:
@@ -144,6 +155,7 @@ def _layer_rows(hand: pd.DataFrame, layer: str, renames: dict[str, str]) -> pd.D
 def annotation_tables(hand: pd.DataFrame, codebook: Codebook | None, article_ids: list[str]) -> dict[str, pd.DataFrame]:
     """Return the hand-coding tables by file name; a `coder` column only when there are several coders."""
     hand = hand.fillna({"speaker": "", "attributed_to": ""})
+    hand = hand.assign(voice=hand["voice"].fillna("")) if "voice" in hand.columns else hand.assign(voice="")
     if codebook is None or hand.empty:
         empty = {"coverage.csv": COVERAGE_COLUMNS, "mentions.csv": MENTION_COLUMNS, "quotes.csv": QUOTE_COLUMNS,
                  "labels.csv": LABEL_COLUMNS, "frames.csv": FRAME_COLUMNS}
@@ -157,10 +169,11 @@ def annotation_tables(hand: pd.DataFrame, codebook: Codebook | None, article_ids
                               for surface, actor in zip(mentions["surface"], mentions["actor_id"], strict=True)]
     quotes = _layer_rows(hand, "quotes", {"speaker": "speaker_actor_id", "span": "quote", "start": "start",
                                           "end": "end"})
-    labels = _layer_rows(hand, "labels", {"code": "label", "attributed_to": "attributed_to", "start": "start",
-                                          "end": "end", "span": "phrase"})
+    labels = _layer_rows(hand, "labels", {"code": "label", "attributed_to": "attributed_to", "voice": "voice",
+                                          "start": "start", "end": "end", "span": "phrase"})
     labels.insert(3, "category", labels["label"].map(category))
-    frames = _layer_rows(hand, "frames", {"code": "frame", "start": "start", "end": "end", "span": "sentence"})
+    frames = _layer_rows(hand, "frames", {"code": "frame", "voice": "voice", "attributed_to": "attributed_to",
+                                          "start": "start", "end": "end", "span": "sentence"})
     frames.insert(3, "kind", frames["frame"].map(kind))
     tables = {
         "coverage.csv": (coverage_table(hand, codebook, article_ids), COVERAGE_COLUMNS),
@@ -183,15 +196,23 @@ def build_tables(corpus: str | Path | None = None) -> dict[str, pd.DataFrame]:
     articles = load_articles(corpus)
     root = corpus_dir(corpus)
     texts = dict(zip(articles["article_id"], articles["clean_text"], strict=True))
+    reliability_tables: dict[str, pd.DataFrame] = {}
     if annotation_files(root):
         codebook = load_codebook(codebook_path(root))
-        hand = load_annotations(texts, root, codebook)
+        coders = load_annotations(texts, root, codebook)
+        hand = coders
+        if {CODER_A, CODER_B} <= set(coders["coder"]):  # both coders, and the consensus the findings use
+            hand = pd.concat([coders, study_coding(coders, texts, codebook, root)], ignore_index=True)
+            units = reliability_units(coders, texts, codebook)
+            reliability_tables = {"agreement.csv": agreement_table(units, codebook),
+                                  "disagreements.csv": adjudicated(coders, texts, codebook, root)}
     else:
         codebook, hand = None, pd.DataFrame(columns=ANNOTATION_COLUMNS)
     return {
         "articles.csv": article_table(articles),
         "cleaning_removals.csv": removals(articles),
         **annotation_tables(hand, codebook, list(articles["article_id"])),
+        **reliability_tables,
     }
 
 
@@ -243,7 +264,7 @@ def export_without_text(out_dir: str | Path, corpus: str | Path | None = None) -
     root = corpus_dir(corpus)
     tables = text_free_tables(build_tables(corpus))
     own_rules = root / "cleaning_rules.yaml"
-    names = {*tables, README_NAME, *([own_rules.name] if own_rules.is_file() else [])}
+    names = {*tables, README_NAME, CLAIMS_NAME, *([own_rules.name] if own_rules.is_file() else [])}
     if out.exists():
         others = sorted(p.name for p in out.iterdir() if p.name not in names) if out.is_dir() else [out.name]
         if others:

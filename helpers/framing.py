@@ -12,7 +12,7 @@ import pandas as pd
 from rapidfuzz.distance import Levenshtein
 
 from helpers import german
-from helpers.annotations import UNATTRIBUTED, Codebook
+from helpers.annotations import OWN, UNATTRIBUTED, VOICE, Codebook
 from helpers.clean import PARAGRAPH_SEPARATOR, count_words
 from helpers.coverage import code_counts
 from helpers.glossary import gloss
@@ -30,10 +30,16 @@ def label_table(hand: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook) 
     labels["category"] = labels["code"].map(category)
     labels["outlet"] = labels["article_id"].map(articles.set_index("article_id")["outlet"])
     attributed = labels["attributed_to"].fillna("")
+    coded_voice = labels[VOICE].fillna("") if VOICE in labels.columns else pd.Series("", index=labels.index)
     labels["voice"] = [ASSERTED if not a else (UNATTRIBUTED if a == UNATTRIBUTED else names.get(a, a))
                        for a in attributed]
     labels["asserted"] = attributed == ""
-    return labels[["article_id", "outlet", "code", "category", "voice", "asserted", "span", "start", "end"]]
+    # The outlet's own words: voice "own", or (codings made before voice was coded) no attribution.
+    labels["own_voice"] = (coded_voice == OWN) | ((coded_voice == "") & (attributed == ""))
+    labels["voice"] = [who if v in ("", OWN) else f"{who} ({v})" for who, v in
+                       zip(labels["voice"], coded_voice, strict=True)]
+    return labels[["article_id", "outlet", "code", "category", "voice", "asserted", "own_voice", "span", "start",
+                   "end"]]
 
 
 def label_summary(labels: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
@@ -49,37 +55,54 @@ def label_summary(labels: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
     return summary.reset_index(drop=True)
 
 
-def headline_end(clean_text: str, title: str | None) -> int:
-    """Return where the headline block ends: after the paragraph equal to the title (0 when there is none)."""
+HEADLINE_UNKNOWN = "(headline unknown: not in the text)"
+NO_KICKER = "(no kicker)"
+NO_LABEL = "(no label of Parler)"
+
+
+def headline_bounds(clean_text: str, title: str | None) -> tuple[int, int]:
+    """Return (start, end) of the paragraph equal to the title; (0, 0) when the text holds no headline.
+
+    Paragraphs before it are the kicker (Dachzeile), the line set above a German headline.
+    """
     if not title or pd.isna(title):
-        return 0
+        return 0, 0
     position = 0
     for paragraph in clean_text.split(PARAGRAPH_SEPARATOR):
-        position += len(paragraph)
         if paragraph.strip() == title.strip():
-            return position
-        position += len(PARAGRAPH_SEPARATOR)
-    return 0
+            return position, position + len(paragraph)
+        position += len(paragraph) + len(PARAGRAPH_SEPARATOR)
+    return 0, 0
+
+
+def headline_end(clean_text: str, title: str | None) -> int:
+    """Return where the headline block (kicker and headline) ends: 0 when the text holds no headline."""
+    return headline_bounds(clean_text, title)[1]
 
 
 def headline_labels(labels: pd.DataFrame, articles: pd.DataFrame,
                     glosses: dict[str, str] | None = None) -> pd.DataFrame:
-    """Return per article the labels inside its headline block (kicker and headline), or a note if none.
+    """Return per article the labels in its kicker and in its headline, each as text and as code lists.
 
     Each label reads `span [category]`, or `span ("gloss") [category]` when `glosses` (helpers.glossary) has one.
+    An article whose headline is not in its text reads HEADLINE_UNKNOWN: unknown, not "no label".
     """
     glosses = glosses or {}
     rows = []
     for article in articles.itertuples():
-        end = headline_end(article.clean_text, article.title)
-        inside = labels[(labels["article_id"] == article.article_id) & (labels["end"] <= end)]
-        if end == 0:
-            found = "(the text has no headline)"
-        elif inside.empty:
-            found = "(no label of Parler in the headline)"
-        else:
-            found = "; ".join(f"{r.span}{_quoted_gloss(r.span, glosses)} [{r.category}]" for r in inside.itertuples())
-        rows.append({"article_id": article.article_id, "outlet": article.outlet, "headline_labels": found})
+        start, end = headline_bounds(article.clean_text, article.title)
+        mine = labels[labels["article_id"] == article.article_id]
+        kicker, headline = mine[mine["end"] <= start], mine[(mine["start"] >= start) & (mine["end"] <= end)]
+
+        def listed(found: pd.DataFrame, empty: str) -> str:
+            return "; ".join(f"{r.span}{_quoted_gloss(r.span, glosses)} [{r.category}]"
+                             for r in found.itertuples()) or empty
+
+        rows.append({"article_id": article.article_id, "outlet": article.outlet,
+                     "kicker_labels": listed(kicker, NO_KICKER if start == 0 else NO_LABEL) if end else "",
+                     "headline_labels": listed(headline, NO_LABEL) if end else HEADLINE_UNKNOWN,
+                     "kicker_codes": list(kicker["code"]) if end else [],
+                     "headline_codes": list(headline["code"]) if end else []})
     return pd.DataFrame(rows)
 
 
@@ -179,3 +202,40 @@ def misspelling_candidates(articles: pd.DataFrame, codebook: Codebook, min_lengt
                              "close_to": close[0][1], "distance": close[0][0]})
     german.save()
     return pd.DataFrame(rows, columns=["article_id", "outlet", "word", "close_to", "distance"])
+
+
+def frame_voices(hand: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook, frame: str) -> pd.DataFrame:
+    """Return article × voice counts of the sentences carrying `frame`: the outlet's own words, or whose.
+
+    A frame in reported speech or a quote is counted under the side of whom it is attributed to (the codebook's
+    `side`, the outlet's own reporter, third parties or unattributed).
+    """
+    from helpers.coverage import speaker_side
+
+    rows = hand[(hand["layer"] == "frames") & (hand["code"] == frame)]
+    outlets = articles.set_index("article_id")["outlet"]
+    whose = ["own words" if voice in ("", OWN) else f"{speaker_side(who, outlets[a], codebook)} ({voice})"
+             for a, who, voice in zip(rows["article_id"], rows["attributed_to"].fillna(""),
+                                      rows[VOICE].fillna(""), strict=True)]
+    table = rows.assign(whose=whose).groupby(["article_id", "whose"]).size().unstack(fill_value=0)
+    table = table.reindex(list(articles["article_id"]), fill_value=0)
+    table.columns.name = None
+    return table.rename_axis(index=None)
+
+
+def editing_signals(articles: pd.DataFrame, codebook: Codebook, hand: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per article and distinct misspelled word: unknown words next to known ones, and names
+    spelled differently from the codebook (a misspelling met in several places or both ways counts once)."""
+    from helpers.coverage import name_variants
+
+    typos = misspelling_candidates(articles, codebook)
+    names = name_variants(hand, articles, codebook)
+    known = {word for spellings in codebook.actor_spellings().values() for s in spellings for word in s.split()}
+    rows = [(r.article_id, r.outlet, r.word, "unknown word next to a known one") for r in typos.itertuples()]
+    rows += [(r.article_id, r.outlet, word, "name spelled differently") for r in names.itertuples()
+             for word in r.surface.split() if word not in known]
+    table = pd.DataFrame(rows, columns=["article_id", "outlet", "word", "signal"])
+    table = table.groupby(["article_id", "outlet", "word"], sort=False)["signal"].agg(
+        lambda s: "; ".join(dict.fromkeys(s))).reset_index()
+    order = {a: n for n, a in enumerate(articles["article_id"])}
+    return table.sort_values("article_id", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)

@@ -29,20 +29,20 @@ Scores
 
 Agreement between hand coders
 -----------------------------
-Krippendorff's alpha (nominal) on article × code presence units, per layer. A coder's value for a unit is
-1 (coded there), 0 (not coded there) or missing: missing when the coder has no row at all in that article
-or no row at all in that layer, because a file not yet written is not a judgement of absence.
+``krippendorff_alpha_nominal`` is the reference implementation of Krippendorff's alpha (any number of coders,
+missing values allowed); helpers.reliability measures the two hand coders with it, per layer on units that fit
+each layer, with bootstrap intervals.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import pandas as pd
 
-from helpers.annotations import LAYERS, Codebook, coded_articles, coded_layers
+from helpers.annotations import LAYERS
 
 SPAN = "span"
 ARTICLE = "article"
@@ -296,52 +296,3 @@ def krippendorff_alpha_nominal(data: pd.DataFrame | Sequence[Sequence[object]]) 
         raise ValueError(f"alpha is undefined: every pairable value is {only!r} (no variation, so no "
                          "disagreement is expected by chance)")
     return 1 - (n - 1) * observed / expected
-
-
-def _article_ids(articles: pd.DataFrame | Iterable[str]) -> list[str]:
-    if isinstance(articles, pd.DataFrame):
-        return list(articles["article_id"])
-    return list(articles)
-
-
-def presence_table(hand: pd.DataFrame, layer: str, codes: Sequence[str], articles: Sequence[str]) -> pd.DataFrame:
-    """Return coders × (article, code) units: 1 coded, 0 not coded, NaN where the coder has not coded yet."""
-    coders = sorted(hand["coder"].unique())
-    done_articles, done_layers = coded_articles(hand), coded_layers(hand)
-    rows = hand[hand["layer"] == layer]
-    present = set(zip(rows["coder"], rows["article_id"], rows["code"], strict=True))
-    units = pd.MultiIndex.from_product([articles, codes], names=["article_id", "code"])
-    values = {
-        coder: [
-            (1.0 if (coder, a, c) in present else 0.0)
-            if a in done_articles.get(coder, set()) and layer in done_layers.get(coder, set()) else math.nan
-            for a, c in units
-        ]
-        for coder in coders
-    }
-    return pd.DataFrame.from_dict(values, orient="index", columns=units)
-
-
-def coder_agreement(hand: pd.DataFrame, codebook: Codebook, articles: pd.DataFrame | Iterable[str]) -> pd.DataFrame:
-    """Return Krippendorff's alpha between hand coders per layer, on article × code presence (1/0) units.
-
-    Raises ValueError when fewer than two coders exist: alpha needs a second, independent coder.
-    """
-    coders = sorted(hand["coder"].dropna().unique()) if "coder" in hand.columns else []
-    if len(coders) < 2:
-        who = f"only one coder: {coders[0]}" if coders else "no hand coding"
-        raise ValueError(f"{who}; alpha needs a second coder's files in corpus/annotations/<coder>/")
-    article_ids = _article_ids(articles)
-    rows = []
-    for layer in LAYERS:
-        table = presence_table(hand, layer, codebook.ids(layer), article_ids)
-        pairable = table.notna().sum(axis=0) >= 2
-        note, alpha = "", math.nan
-        try:
-            alpha = krippendorff_alpha_nominal(table)
-        except ValueError as exc:
-            note = str(exc)
-        rows.append({"layer": layer, "alpha": alpha, "units": int(pairable.sum()),
-                     "values": int(table.loc[:, pairable].notna().sum().sum()),
-                     "coders": ", ".join(coders), "note": note})
-    return pd.DataFrame(rows, columns=AGREEMENT_COLUMNS)

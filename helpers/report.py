@@ -51,6 +51,7 @@ class Finding:
 
     text_html: str
     anchor: str
+    status: str = ""  # the claims check's verdict printed under the heading: holds, does not hold or tie
 
 
 @dataclass(frozen=True)
@@ -202,10 +203,19 @@ class WidgetNotePreprocessor(Preprocessor):
         return cell, resources
 
 
+_VERDICT = re.compile(r"Verdict: (HOLDS|DOES NOT HOLD|TIE|NOT CHECKED)\b")
+
+
 def page_findings(body: str) -> list[Finding]:
-    """Return the `### Finding:` headings of an exported page, in page order."""
-    return [Finding(text_html=match["text"].strip(), anchor=html.unescape(match["id"]))
-            for match in _FINDING_HEADING.finditer(body)]
+    """Return the `### Finding:` headings of an exported page, in page order, each with its printed verdict."""
+    matches = list(_FINDING_HEADING.finditer(body))
+    found = []
+    for n, match in enumerate(matches):
+        until = matches[n + 1].start() if n + 1 < len(matches) else len(body)
+        verdict = _VERDICT.search(body, match.end(), until)
+        found.append(Finding(text_html=match["text"].strip(), anchor=html.unescape(match["id"]),
+                             status=verdict.group(1).lower() if verdict else "not checked"))
+    return found
 
 
 def render_index(pages: list[Page], findings: dict[str, list[Finding]] | None = None) -> str:
@@ -222,14 +232,18 @@ def render_index(pages: list[Page], findings: dict[str, list[Finding]] | None = 
         if not findings.get(page.href):
             continue
         lines = "\n".join(
-            f'<li><a href="{html.escape(page.href + "#" + finding.anchor)}">{finding.text_html}</a></li>'
+            f'<li><span class="verdict {html.escape(finding.status.replace(" ", "-"))}">'
+            f'{html.escape(finding.status)}</span> '
+            f'<a href="{html.escape(page.href + "#" + finding.anchor)}">{finding.text_html}</a></li>'
             for finding in findings[page.href])
         groups.append(f'<h3><a href="{html.escape(page.href)}">{html.escape(page.title)}</a></h3>\n'
                       f'<ul class="findings">\n{lines}\n</ul>')
     key_findings = ""
     if groups:
-        key_findings = ("<h2>Key findings</h2>\n<p class=\"note\">Each finding links to the table or figure that "
-                        "shows it, with the article text it comes from.</p>\n" + "\n".join(groups))
+        key_findings = ("<h2>Key findings</h2>\n<p class=\"note\">Each finding is a claim that code checks on the "
+                        "consensus of two independent coders: <em>holds</em>, <em>does not hold</em>, or <em>tie</em> "
+                        "(a close call, or one the two coders' codings split on). Each links to the check's evidence, "
+                        "with the article text it comes from.</p>\n" + "\n".join(groups))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -244,6 +258,11 @@ h2 {{ font-size: 1.25em; margin-top: 1.6em; }}
 h3 {{ font-size: 1.05em; margin: 1.2em 0 0.3em; }}
 .note {{ color: #555; font-size: 0.95em; }}
 ul.findings li {{ margin: 0.35em 0; }}
+.verdict {{ display: inline-block; min-width: 6.5em; font-size: 0.8em; font-weight: 600; text-transform: uppercase;
+            padding: 0 0.4em; border-radius: 3px; background: #eee; color: #333; }}
+.verdict.holds {{ background: #e3f2e1; color: #1b5e20; }}
+.verdict.does-not-hold {{ background: #fde4e1; color: #b71c1c; }}
+.verdict.tie {{ background: #fff4d6; color: #7a5300; }}
 .question {{ font-size: 1.1em; color: #444; }}
 ol li {{ margin: 0.6em 0; }}
 a {{ color: #1565c0; }}

@@ -245,3 +245,24 @@ def timeline_slider(events: pd.DataFrame, articles: pd.DataFrame, sources: Sourc
     sources.observe(update, names="selected")
     update()
     return widgets.VBox([slider, view])
+
+
+def folded_table(table: pd.DataFrame, summary: str) -> HTML:
+    """Show a long table of text folded away under a one-line summary (a <details> element)."""
+    html_table = table.to_html(index=False, escape=True, border=0, classes="pc-text")
+    return HTML(f"{TEXT_TABLE_STYLE}<details><summary>{html.escape(summary)}</summary>{html_table}</details>")
+
+
+def disagreement_picker(settled: pd.DataFrame) -> widgets.Widget:
+    """Build a layer picker that lists that layer's disagreements between the coders, with the decisions."""
+    layers = list(dict.fromkeys(settled["layer"]))
+    picker = widgets.Dropdown(options=layers, description="Layer")
+    view = widgets.HTML()
+    columns = ["article_id", "measure", "code", "text", "value_a", "value_b", "decision", "reason"]
+
+    def update(_change=None) -> None:
+        view.value = table_html(settled.loc[settled["layer"] == picker.value, columns])
+
+    picker.observe(update, names="value")
+    update()
+    return widgets.VBox([picker, view])

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers.annotations import load_annotations, load_codebook
+from helpers.annotations import load_codebook
 from helpers.corpus import load_articles
+from helpers.study import load_study
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -31,6 +32,12 @@ def codebook():
 
 
 @pytest.fixture(scope="session")
-def hand(articles):
-    """The project's hand coding, loaded against the clean texts."""
-    return load_annotations(dict(zip(articles["article_id"], articles["clean_text"], strict=True)))
+def study():
+    """The project's study: corpus, codebook, both coders' files and their consensus."""
+    return load_study()
+
+
+@pytest.fixture(scope="session")
+def hand(study):
+    """The coding the findings use: the consensus of the two hand coders."""
+    return study.coding

@@ -148,3 +148,20 @@ def test_locate():
     assert locate("a b a", "a", 2) == (4, 5)
     with pytest.raises(ValueError, match="fewer than 3"):
         locate("a b a", "a", 3)
+
+
+@pytest.mark.parametrize(("voice", "attributed_to", "message"), [
+    ("loud", "", "voice 'loud' must be one of own, reported, quoted"),
+    ("own", "beispiel", "voice 'own' (the outlet's words) cannot be attributed to 'beispiel'"),
+    ("reported", "", "voice 'reported' needs attributed_to"),
+])
+def test_bad_voice_names_file_and_line(tmp_path, fixtures_dir, voice, attributed_to, message):
+    root = make_corpus(tmp_path, fixtures_dir, "good")
+    texts = texts_of(root)
+    start, end = locate(texts["fix-a"], "Testdienst")
+    path = root / "annotations" / "coder_a" / "labels.csv"
+    path.write_text("article_id,layer,code,start,end,span,speaker,attributed_to,note,voice\n"
+                    f"fix-a,labels,service,{start},{end},Testdienst,,{attributed_to},,{voice}\n", encoding="utf-8")
+    problems = check_all_annotations(texts, root)
+    assert problems == [f"{path} line 2: {message}" + (" (an actor id or 'unattributed')" if "needs" in message
+                                                          else "")]

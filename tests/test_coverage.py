@@ -10,7 +10,7 @@ from helpers.annotations import ANNOTATION_COLUMNS
 
 def rows(*items):
     """Build an annotation table from (article_id, layer, code, span, speaker) tuples."""
-    records = [dict(zip(ANNOTATION_COLUMNS, [a, layer, code, 0, len(span), span, speaker, "", "", "coder_a", False],
+    records = [dict(zip(ANNOTATION_COLUMNS, [a, layer, code, 0, len(span), span, speaker, "", "", "coder_a", False, ""],
                         strict=True)) for a, layer, code, span, speaker in items]
     return pd.DataFrame(records, columns=ANNOTATION_COLUMNS)
 

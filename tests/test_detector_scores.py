@@ -1,4 +1,4 @@
-"""The detectors measured against the hand coding (coder_a), with floors a regression must not cross.
+"""The detectors measured against the hand coding (the two coders' consensus), with floors a regression must not cross.
 
 Why these floors: the scores are in-sample (the cue lists were written while reading these five texts), so
 they overstate what the detectors do on new articles and cannot serve as quality claims. The floors sit a few
@@ -13,7 +13,6 @@ from __future__ import annotations
 import pytest
 
 from helpers import detect, measure
-from helpers.annotations import load_annotations, load_codebook
 
 F1_FLOORS = {
     ("actors", "span"): 0.95,
@@ -28,11 +27,9 @@ ATTRIBUTION_FLOORS = {"labels": 0.85, "quotes": 0.90}
 
 
 @pytest.fixture(scope="module")
-def scores(articles):
-    texts = dict(zip(articles["article_id"], articles["clean_text"], strict=True))
-    hand = load_annotations(texts)
-    detected = detect.detect_all(texts, load_codebook())
-    return measure.scores(hand, detected).set_index(["layer", "level"])
+def scores(study):
+    detected = detect.detect_all(study.texts, study.codebook)
+    return measure.scores(study.coding, detected).set_index(["layer", "level"])
 
 
 @pytest.mark.parametrize(("layer", "level"), sorted(F1_FLOORS))

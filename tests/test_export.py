@@ -173,12 +173,17 @@ def test_several_coders_share_one_file_per_table_with_a_coder_column(corpus, tex
     coverage = read(out, "coverage.csv")
     assert list(coverage.columns) == ["article_id", "coder", *COVERAGE_COLUMNS[1:]]
     # coder_b has coded fix-a only: its fix-b rows are missing, never "absent".
-    assert coverage.groupby("coder").size().to_dict() == {"coder_a": 6, "coder_b": 3}
+    # The consensus the findings use comes with them (coder_a's reading where nobody has adjudicated yet).
+    assert coverage.groupby("coder").size().to_dict() == {"coder_a": 6, "coder_b": 3, "consensus": 6}
     b = coverage[coverage["coder"] == "coder_b"].set_index("fact_id")["present"].to_dict()
     assert b == {"offline": "0", "date_6jan": "1", "posts_98": "0"}
     mentions = read(out, "mentions.csv")
-    assert set(mentions["coder"]) == {"coder_a"}
+    assert set(mentions["coder"]) == {"coder_a", "consensus"}
     assert list(mentions.columns) == ["article_id", "coder", *MENTION_COLUMNS[1:]]
+    agreement = read(out, "agreement.csv")
+    assert {"alpha", "ci_low", "ci_high", "percent_agreement"} <= set(agreement.columns)
+    disagreements = read(out, "disagreements.csv")
+    assert set(disagreements["decision"]) <= {"pending"}  # nothing adjudicated in this fixture
 
 
 @pytest.mark.parametrize("surface, variant", [

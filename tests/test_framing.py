@@ -16,7 +16,7 @@ def one_article(text: str, title: str = "Titel") -> pd.DataFrame:
 def annotation(layer, code, text, span, attributed_to="", speaker=""):
     start = text.index(span)
     return dict(zip(ANNOTATION_COLUMNS, ["a", layer, code, start, start + len(span), span, speaker, attributed_to,
-                                         "", "coder_a", False], strict=True))
+                                         "", "coder_a", False, ""], strict=True))
 
 
 def test_labels_asserted_or_attributed(codebook):
@@ -69,7 +69,7 @@ def test_real_corpus(hand, articles, codebook):
     headlines = fr.headline_labels(labels, articles).set_index("article_id")
     no_title = articles.loc[articles["title"].fillna("") == "", "article_id"]
     for article_id in no_title:
-        assert headlines.loc[article_id, "headline_labels"] == "(the text has no headline)"
+        assert headlines.loc[article_id, "headline_labels"] == fr.HEADLINE_UNKNOWN
     counts = fr.frame_counts(hand, articles, codebook)
     assert list(counts.columns[:2]) == ["frame", "kind"] and counts.columns.name is None
     assert counts[list(articles["article_id"])].to_numpy().sum() == (hand["layer"] == "frames").sum()

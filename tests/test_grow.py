@@ -76,7 +76,7 @@ def test_uncoded_article_is_not_coded_rather_than_absent(grown):
         if name.startswith(("01", "02", "03")):
             assert "not coded yet" in after, f"{name} does not mark the uncoded article"
     _, coverage = grown["01-compare-coverage.ipynb"]
-    assert "Facts every outlet reports (2)" in coverage  # the uncoded outlet does not shrink "every outlet"
+    assert "Facts in every coded article (1)" in coverage  # the uncoded article does not shrink "every article"
 
 
 def test_charts_include_the_new_outlet(grown):
@@ -161,17 +161,19 @@ def test_a_new_code_appears_in_the_tables_and_charts(tmp_path, monkeypatch):
                                "include": "x", "exclude": "y",
                                "example": {"article_id": "kein-hoster", "span": label_span}})
     codebook_path.write_text(yaml.safe_dump(codebook, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    for layer, code, span, attributed in (("facts", "fixture_new_fact", fact_span, ""),
-                                          ("labels", "fixture_risk_label", label_span, "amazon")):
+    for layer, code, span, attributed, voice in (("facts", "fixture_new_fact", fact_span, "", ""),
+                                                 ("labels", "fixture_risk_label", label_span, "amazon", "quoted")):
         start, end = locate(texts["kein-hoster"], span)
         with (corpus / "annotations" / "coder_a" / f"{layer}.csv").open("a", encoding="utf-8", newline="") as fh:
             csv.writer(fh, lineterminator="\n").writerow(
-                ["kein-hoster", layer, code, start, end, span, "", attributed, "added by a test"])
+                ["kein-hoster", layer, code, start, end, span, "", attributed, "added by a test", voice])
     assert subprocess.run([sys.executable, "-m", "helpers", "validate", "--corpus", str(corpus)],
                           capture_output=True, check=False).returncode == 0
     monkeypatch.setenv("PARLER_CORPUS", str(corpus))
     coverage = outputs_text(execute_notebook(ROOT / "notebooks" / "01-compare-coverage.ipynb"))
     framing = outputs_text(execute_notebook(ROOT / "notebooks" / "02-compare-framing.ipynb"))
     assert "fixture_new_fact" in coverage  # in the reach table, the one-outlet finding and the heatmap
-    assert "Facts only one outlet reports: 15 of 25." in coverage
+    assert "Facts in one article only: 14 of 25" in coverage
+    # The finding "half or more of the 24 facts" no longer matches its sentence, and the notebook says so.
+    assert "Verdict: DOES NOT HOLD" in coverage
     assert "fixture_risk" in framing and "fixture_risk_label" in framing  # label table, summary and chart

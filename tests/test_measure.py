@@ -12,7 +12,6 @@ from helpers.annotations import ANNOTATION_COLUMNS, Codebook
 from helpers.measure import (
     DETECTOR_ONLY,
     MISSED,
-    coder_agreement,
     disagreements,
     krippendorff_alpha_nominal,
     match,
@@ -232,39 +231,6 @@ def tiny_codebook() -> Codebook:
     ids = {"actors": ["parler", "amazon"], "facts": ["f1", "f2"], "labels": ["net"], "frames": ["conflict"],
            "quotes": ["direct_quote"]}
     return Codebook({layer: pd.DataFrame({"id": codes}) for layer, codes in ids.items()}, [], {}, {}, Path("x"))
-
-
-def test_coder_agreement_refuses_a_single_coder():
-    with pytest.raises(ValueError, match=r"only one coder: coder_a; alpha needs a second coder's files in "
-                                         r"corpus/annotations/<coder>/"):
-        coder_agreement(hand(span("a", "actors", "parler", 0, 6)), tiny_codebook(), ["a"])
-
-
-def test_coder_agreement_computes_alpha_on_presence_units():
-    a = hand(span("a", "actors", "parler", 0, 6), span("a", "actors", "amazon", 10, 16),
-             span("b", "actors", "parler", 0, 6), span("a", "facts", "f1", 0, 9))
-    b = annotations([span("a", "actors", "parler", 1, 6), span("b", "actors", "parler", 0, 6),
-                     span("a", "facts", "f1", 0, 9), span("a", "facts", "f2", 20, 29)], "coder_b")
-    table = coder_agreement(pd.concat([a, b], ignore_index=True), tiny_codebook(), ["a", "b"]).set_index("layer")
-    # actors units (a,parler) 1/1, (a,amazon) 1/0, (b,parler) 1/1, (b,amazon) 0/0:
-    # o11 = 4, o00 = 2, o01 = o10 = 1; n1 = 5, n0 = 3, n = 8; alpha = 1 - 7 * 2 / (2 * 5 * 3).
-    assert table.loc["actors", "alpha"] == pytest.approx(1 - 14 / 30)
-    assert table.loc["actors", "units"] == 4
-    assert table.loc["actors", "coders"] == "coder_a, coder_b"
-    # Facts: (a,f1) 1/1, (a,f2) 0/1, (b,f1) 0/0, (b,f2) 0/0 -- same shape as above.
-    assert table.loc["facts", "alpha"] == pytest.approx(1 - 14 / 30)
-    # Nobody has coded frames yet: missing, not "absent", so alpha is undefined and says why.
-    assert math.isnan(table.loc["frames", "alpha"])
-    assert table.loc["frames", "units"] == 0
-    assert "no unit" in table.loc["frames", "note"]
-
-
-def test_coder_agreement_treats_uncoded_articles_as_missing():
-    a = hand(span("a", "actors", "parler", 0, 6), span("b", "actors", "amazon", 0, 6))
-    b = annotations([span("a", "actors", "parler", 0, 6)], "coder_b")  # coder_b has not started article b
-    table = coder_agreement(pd.concat([a, b], ignore_index=True), tiny_codebook(), ["a", "b"]).set_index("layer")
-    assert table.loc["actors", "units"] == 2  # only article a's two actor codes are pairable
-    assert table.loc["actors", "alpha"] == 1.0
 
 
 def test_article_level_disagreements_show_the_first_span_as_evidence():

@@ -109,8 +109,11 @@ def test_index_lists_each_page_with_its_title_and_first_paragraph(pages: dict[st
 def test_index_lists_the_findings_linked_to_their_place(pages: dict[str, str]) -> None:
     index, page = pages["index.html"], pages["02-add-numbers.html"]
     findings = index[index.index("<h2>Key findings</h2>"):]
-    links = re.findall(r'<li><a href="([^"]+)">(.*?)</a></li>', findings, re.DOTALL)
-    assert [text for _, text in links] == ["<em>One</em> plus one is two &amp; \"not\" three."]
+    links = re.findall(r'<li><span class="verdict [^"]+">([^<]+)</span> <a href="([^"]+)">(.*?)</a></li>', findings,
+                       re.DOTALL)
+    assert [(status, text) for status, _, text in links] == [
+        ("not checked", "<em>One</em> plus one is two &amp; \"not\" three.")]  # the fixture prints no verdict
+    links = [(href, text) for _, href, text in links]
     href = html.unescape(links[0][0])
     assert href.startswith("02-add-numbers.html#Finding:")
     # The anchor is the id of the finding's heading on its page.
@@ -123,7 +126,16 @@ def test_page_findings_reads_only_finding_headings() -> None:
     body = ('<h3 id="Finding:-A&amp;B">Finding: A &amp; B<a class="anchor-link" href="#x">¶</a></h3>'
             '<h3 id="Caveat">Caveat<a class="anchor-link" href="#Caveat">¶</a></h3>'
             '<h2 id="Finding:-big">Finding: big<a class="anchor-link" href="#y">¶</a></h2>')
-    assert report.page_findings(body) == [report.Finding(text_html="A &amp; B", anchor="Finding:-A&B")]
+    assert report.page_findings(body) == [report.Finding(text_html="A &amp; B", anchor="Finding:-A&B",
+                                                         status="not checked")]
+
+
+def test_page_findings_read_each_findings_own_verdict() -> None:
+    body = ('<h3 id="Finding:-a">Finding: a<a class="anchor-link" href="#a">¶</a></h3><pre>Verdict: TIE - close</pre>'
+            '<h3 id="Finding:-b">Finding: b<a class="anchor-link" href="#b">¶</a></h3><pre>no verdict here</pre>'
+            '<h3 id="Finding:-c">Finding: c<a class="anchor-link" href="#c">¶</a></h3>'
+            '<pre>Verdict: DOES NOT HOLD - x</pre>')
+    assert [f.status for f in report.page_findings(body)] == ["tie", "not checked", "does not hold"]
 
 
 def test_pages_link_to_the_index_and_their_neighbours(pages: dict[str, str]) -> None:

@@ -29,7 +29,7 @@ def test_overview_table_counts_removed_lines(articles):
     removed = audit[audit["action"] == "removed"].groupby("article_id").size()
     for row in table.itertuples():
         assert row.lines_removed == removed.get(row.article_id, 0)
-    assert table.loc[table["article_id"] == "ausschliessen", "published"].item() == "2021-01-09 – 2021-01-10"
+    assert table.loc[table["article_id"] == "ausschliessen", "published"].item() == "2021-01-09 – 2021-01-11"
 
 
 def test_date_window():
@@ -125,7 +125,7 @@ def test_timeline_view_range_and_empty_states(articles):
     outlets = widgets.outlets_of(articles)
     day = pd.Timestamp("2021-01-12")
     page = widgets.timeline_view_html(events, articles, day, day, outlets)
-    assert "AWS answers in court" in page
+    assert "AWS answers Parler's lawsuit in court" in page
     assert "Nothing in this date range" in widgets.timeline_view_html(
         events, articles, pd.Timestamp("2022-01-01"), pd.Timestamp("2022-01-02"), outlets)
     assert widgets.EMPTY_SELECTION in widgets.timeline_view_html(events, articles, day, day, [])
