@@ -145,12 +145,14 @@ def side_framing(hand: pd.DataFrame, articles: pd.DataFrame, frames: Sequence[st
     return pd.DataFrame(rows).astype({"sentences": "Int64", "quote_words": "Int64"})
 
 
-def cutoff_agency(articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+def cutoff_agency(articles: pd.DataFrame, codebook: Codebook, coding: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the sentences about the cut-off, each read as "Amazon/AWS acts", "Parler failed", or both.
 
     A heuristic on the codebook's `agency` cues: a sentence with a cut-off cue and a mention of an actor
     whose side is Amazon/AWS presents Amazon as the actor; a sentence with a failure cue presents the cut-off
-    as caused by Parler's failure. Read the sentences before trusting the counts.
+    as caused by Parler's failure. Read the sentences before trusting the counts. With `coding` (hand coding),
+    `voice` gives whose words the sentence's coded frames are in (own, or reported/quoted and whose), so a
+    "Parler failed" sentence in Amazon's reported speech reads as Amazon's reason, not the outlet's telling.
     """
     cues = codebook.agency
     cutoff = [c.lower() for c in cues.get("cutoff_cues", [])]
@@ -158,6 +160,13 @@ def cutoff_agency(articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     actors = codebook.codes["actors"]
     amazon_names = [s for row in actors.itertuples() if getattr(row, "side", None) == "Amazon/AWS"
                     for s in row.spellings]
+    voices: dict[tuple[str, int, int], str] = {}
+    if coding is not None:
+        frames = coding[coding["layer"] == "frames"]
+        for key, group in frames.groupby(["article_id", "start", "end"]):
+            voices[key] = "; ".join(dict.fromkeys(
+                v if not who else f"{v} ({who})" for v, who in zip(group[VOICE].fillna(""),
+                                                                 group["attributed_to"].fillna(""), strict=True)))
     rows = []
     for article in articles.itertuples():
         for sentence in split_sentences(article.clean_text):
@@ -167,8 +176,9 @@ def cutoff_agency(articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
             if acts or failed:
                 reading = "both" if acts and failed else ("Amazon/AWS acts" if acts else "Parler failed")
                 rows.append({"article_id": article.article_id, "outlet": article.outlet, "reading": reading,
+                             "voice": voices.get((article.article_id, sentence.start, sentence.end), "not coded"),
                              "start": sentence.start, "end": sentence.end, "sentence": sentence.text})
-    return pd.DataFrame(rows, columns=["article_id", "outlet", "reading", "start", "end", "sentence"])
+    return pd.DataFrame(rows, columns=["article_id", "outlet", "reading", "voice", "start", "end", "sentence"])
 
 
 def misspelling_candidates(articles: pd.DataFrame, codebook: Codebook, min_length: int = 5) -> pd.DataFrame:

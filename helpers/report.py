@@ -241,7 +241,8 @@ def render_index(pages: list[Page], findings: dict[str, list[Finding]] | None = 
     key_findings = ""
     if groups:
         key_findings = ("<h2>Key findings</h2>\n<p class=\"note\">Each finding is a claim that code checks on the "
-                        "consensus of two independent coders: <em>holds</em>, <em>does not hold</em>, or <em>tie</em> "
+                        "consensus of two independent codings (made by reading, so far by two AI-assistant sessions; "
+                        "see the reliability page): <em>holds</em>, <em>does not hold</em>, or <em>tie</em> "
                         "(a close call, or one the two coders' codings split on). Each links to the check's evidence, "
                         "with the article text it comes from.</p>\n" + "\n".join(groups))
     return f"""<!DOCTYPE html>

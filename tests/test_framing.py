@@ -73,3 +73,15 @@ def test_real_corpus(hand, articles, codebook):
     counts = fr.frame_counts(hand, articles, codebook)
     assert list(counts.columns[:2]) == ["frame", "kind"] and counts.columns.name is None
     assert counts[list(articles["article_id"])].to_numpy().sum() == (hand["layer"] == "frames").sum()
+
+
+def test_cutoff_agency_says_whose_words_from_the_coded_frames(codebook):
+    text = "Titel\n\nAmazon hat Parler abgeschaltet. Parler gehe nicht schnell genug gegen Gewalt vor, so Amazon."
+    article = one_article(text)
+    frames = pd.DataFrame([annotation("frames", "content_moderation", text,
+                                      "Parler gehe nicht schnell genug gegen Gewalt vor, so Amazon.", "amazon")
+                           | {"voice": "reported"}])
+    agency = fr.cutoff_agency(article, codebook, frames).set_index("reading")
+    assert agency.loc["Parler failed", "voice"] == "reported (amazon)"
+    assert agency.loc["Amazon/AWS acts", "voice"] == "not coded"
+    assert "voice" in fr.cutoff_agency(article, codebook).columns
