@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from helpers import coverage, framing, measure, timeline
+from helpers import coverage, detect, framing, measure, timeline
 from helpers.annotations import OWN, QUOTED, REPORTED
-from helpers.reliability import CODER_A, CODER_B
+from helpers.reliability import CODER_A, CODER_B, RELIABLE, TENTATIVE
 from helpers.study import Study
 
 HOLDS, DOES_NOT_HOLD, TIE, NOT_CHECKED = "holds", "does not hold", "tie", "not checked"
@@ -95,20 +95,9 @@ def _alphas(study: Study, layers: tuple[str, ...]) -> str:
     return "; ".join(parts)
 
 
-_AGREEMENT: dict[int, pd.DataFrame | None] = {}
-
-
 def study_agreement(study: Study) -> pd.DataFrame | None:
-    """Return the study's agreement table (computed once per Study), or None with fewer than two coders."""
-    key = id(study)
-    if key not in _AGREEMENT:
-        from helpers import reliability
-
-        coders = set(study.hand["coder"])
-        _AGREEMENT[key] = (reliability.agreement_table(
-            reliability.reliability_units(study.hand, study.texts, study.codebook), study.codebook)
-            if {CODER_A, CODER_B} <= coders else None)
-    return _AGREEMENT[key]
+    """Return the study's agreement table, or None with fewer than two coders."""
+    return study.agreement
 
 
 def verdict(claim_id: str, study: Study) -> Verdict:
@@ -314,8 +303,6 @@ def _sides(study: Study, coding: pd.DataFrame) -> Check:
        "In sample, the detectors find which facts an article reports (F1 at least 0.9) but mark frame sentences far "
        "less well (F1 below 0.8, counting misses and false alarms).", ("facts", "frames"))
 def _detector_quality(study: Study, coding: pd.DataFrame) -> Check:
-    from helpers import detect
-
     scores = measure.scores(coding, detect.detect_all(study.texts, study.codebook)).set_index(["layer", "level"])
     facts, frames = scores.loc[("facts", "article"), "f1"], scores.loc[("frames", "span"), "f1"]
     evidence = [f"facts per article: F1 {facts:.2f}; frame sentences: F1 {frames:.2f} (in sample: the cue lists "
@@ -499,8 +486,6 @@ def _accounts(study: Study, coding: pd.DataFrame) -> Check:
 
 def unreliable_codes(study: Study) -> set[str]:
     """Return the codes whose own alpha is below .667 (not used for conclusions), or none with one coder."""
-    from helpers.reliability import TENTATIVE
-
     table = study_agreement(study)
     if table is None:
         return set()
@@ -519,11 +504,11 @@ def _reliability(study: Study, coding: pd.DataFrame) -> Check:
     layers = table[table["code"] == ""]
     evidence = [f"{r.layer:7} {r.measure:9} alpha {r.alpha:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}] "
                 f"{r.percent_agreement:.1%} agreement - {r.reading}" for r in layers.itertuples()]
-    weak = table[(table["code"] != "") & (table["alpha"] < 0.667)]
+    weak = table[(table["code"] != "") & (table["alpha"] < TENTATIVE)]
     evidence += [f"below .667: {r.layer} {r.code}, alpha {r.alpha:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}] on {r.units} "
                  "units" for r in weak.itertuples()]
     labels = layers[(layers["layer"] == "labels") & (layers["measure"] == "code")].iloc[0]
-    holds = (bool((layers["alpha"] >= 0.8).all()) and labels["ci_low"] < 0.8
+    holds = (bool((layers["alpha"] >= RELIABLE).all()) and labels["ci_low"] < RELIABLE
              and set(weak["code"]) == {"terms_violation", "responsibility"}
              and int(weak.loc[weak["code"] == "terms_violation", "units"].iloc[0]) == 5)
     return Check(holds, evidence)

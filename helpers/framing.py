@@ -14,7 +14,7 @@ from rapidfuzz.distance import Levenshtein
 from helpers import german
 from helpers.annotations import OWN, UNATTRIBUTED, VOICE, Codebook
 from helpers.clean import PARAGRAPH_SEPARATOR, count_words
-from helpers.coverage import code_counts
+from helpers.coverage import code_counts, name_variants, speaker_side
 from helpers.glossary import gloss
 from helpers.segment import split_sentences
 from helpers.vocabulary import tokens
@@ -220,8 +220,6 @@ def frame_voices(hand: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook,
     A frame in reported speech or a quote is counted under the side of whom it is attributed to (the codebook's
     `side`, the outlet's own reporter, third parties or unattributed).
     """
-    from helpers.coverage import speaker_side
-
     rows = hand[(hand["layer"] == "frames") & (hand["code"] == frame)]
     outlets = articles.set_index("article_id")["outlet"]
     whose = ["own words" if voice in ("", OWN) else f"{speaker_side(who, outlets[a], codebook)} ({voice})"
@@ -236,8 +234,6 @@ def frame_voices(hand: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook,
 def editing_signals(articles: pd.DataFrame, codebook: Codebook, hand: pd.DataFrame) -> pd.DataFrame:
     """Return one row per article and distinct misspelled word: unknown words next to known ones, and names
     spelled differently from the codebook (a misspelling met in several places or both ways counts once)."""
-    from helpers.coverage import name_variants
-
     typos = misspelling_candidates(articles, codebook)
     names = name_variants(hand, articles, codebook)
     known = {word for spellings in codebook.actor_spellings().values() for s in spellings for word in s.split()}

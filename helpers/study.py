@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import annotations, consensus, corpus, glossary
+from helpers import annotations, consensus, corpus, glossary, reliability
 from helpers.annotations import Codebook
 
 
@@ -33,6 +33,14 @@ class Study:
     def coders(self) -> list[str]:
         """Return the coders with files, in name order."""
         return sorted(self.hand["coder"].unique())
+
+    @cached_property
+    def agreement(self) -> pd.DataFrame | None:
+        """Return alpha per layer and code between coder_a and coder_b (computed once), or None without both."""
+        if not {reliability.CODER_A, reliability.CODER_B} <= set(self.hand["coder"]):
+            return None
+        units = reliability.reliability_units(self.hand, self.texts, self.codebook)
+        return reliability.agreement_table(units, self.codebook)
 
     def coder(self, name: str) -> pd.DataFrame:
         """Return one coder's rows."""
