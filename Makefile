@@ -33,6 +33,7 @@ chromium:
 
 test: setup chromium
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m helpers validate
 	$(PY) -m pytest
 

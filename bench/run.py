@@ -52,7 +52,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 FLOOR_SOURCE = "import pandas, altair, ipywidgets"
 SCALES = (1, 20, 200)
 SMALL_REPEATS = 3  # at least 3 runs for x1 and x20; x200 runs --large-repeats times (default 5)
-CHART_SELECTOR = ".vega-embed svg"  # actions are off (helpers.charts.EMBED_OPTIONS): the only svg is the chart
+CHART_SELECTOR = ".vega-embed svg"  # actions are off (helpers.present.charts.EMBED_OPTIONS): the only svg is the chart
 
 TARGETS = {
     "build_ratio_max": 1.5,
@@ -154,7 +154,7 @@ def write_floor_notebooks(folder: Path, count: int) -> None:
 
 def build_once(notebooks: Path, out: Path) -> dict[str, Any]:
     """Run build_report into out; return its wall time and the per-notebook times it printed."""
-    from helpers.report import build_report
+    from helpers.publish.report import build_report
 
     tee = _Tee(sys.stdout)
     with contextlib.redirect_stdout(tee):
@@ -166,7 +166,7 @@ def build_once(notebooks: Path, out: Path) -> dict[str, Any]:
 
 def bench_build(work: Path, repeats: int) -> dict[str, Any]:
     """Time the real build against the floor build, alternating them when repeated."""
-    from helpers.report import NOTEBOOK_PATTERN
+    from helpers.publish.report import NOTEBOOK_PATTERN
 
     real_notebooks = sorted(NOTEBOOKS.glob(NOTEBOOK_PATTERN))
     floor_dir = work / "floor-notebooks"
@@ -241,11 +241,11 @@ def bench_annotation(large_repeats: int = 5) -> dict[str, Any]:
     import pandas as pd
 
     started = time.perf_counter()
-    from helpers.annotations import load_codebook
+    from helpers.analyse.vocabulary import lemma_counts
+    from helpers.annotate.annotations import load_codebook
+    from helpers.annotate.detect import detect_all
     from helpers.corpus import load_articles
-    from helpers.detect import detect_all
-    from helpers.segment import sentences_frame
-    from helpers.vocabulary import lemma_counts
+    from helpers.text.segment import sentences_frame
 
     import_seconds = time.perf_counter() - started
     articles = load_articles()

@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from helpers.annotations import annotation_files, check_all_annotations
-from helpers.consensus import adjudication_path
-from helpers.corpus import check_corpus, corpus_dir, load_articles, load_metadata
+from helpers.annotate.annotations import annotation_files, check_all_annotations
+from helpers.annotate.consensus import adjudication_path
+from helpers.corpus.articles import check_corpus, corpus_dir, load_articles, load_metadata
+from helpers.corpus.glossary import check_glossary
 from helpers.errors import CorpusError
-from helpers.glossary import check_glossary
 
 
 def validate(args: argparse.Namespace) -> int:
@@ -42,8 +42,8 @@ def validate(args: argparse.Namespace) -> int:
 
 def check_adjudication(texts: dict[str, str], root: Path) -> tuple[list[str], int]:
     """Return the adjudication file's problems and the number of disagreements not adjudicated yet."""
-    from helpers import consensus
-    from helpers.annotations import codebook_path, load_annotations, load_codebook
+    from helpers.annotate import consensus
+    from helpers.annotate.annotations import codebook_path, load_annotations, load_codebook
 
     codebook = load_codebook(codebook_path(root))
     return consensus.check_adjudication(load_annotations(texts, root, codebook), texts, codebook, root)
@@ -51,7 +51,7 @@ def check_adjudication(texts: dict[str, str], root: Path) -> tuple[list[str], in
 
 def add(args: argparse.Namespace) -> int:
     """Add one article (file copied byte for byte, metadata row appended), or refuse and change nothing."""
-    from helpers.addition import add_article
+    from helpers.corpus.addition import add_article
 
     try:
         article_id = add_article(
@@ -72,7 +72,7 @@ def add(args: argparse.Namespace) -> int:
 
 def export(args: argparse.Namespace) -> int:
     """Write the tidy CSV tables (without article text when asked)."""
-    from helpers.export import export_tables, export_without_text
+    from helpers.publish.export import export_tables, export_without_text
 
     write = export_without_text if args.no_text else export_tables
     for path in write(args.out, args.corpus):
@@ -83,9 +83,9 @@ def export(args: argparse.Namespace) -> int:
 
 def write_claims(out: str, corpus: str | None) -> Path:
     """Check every finding of the notebooks and write the claims table (claims.csv) into `out`."""
-    from helpers.claims import claims_table
-    from helpers.export import CLAIMS_NAME, CSV_ENCODING
-    from helpers.study import load_study
+    from helpers.analyse.claims import claims_table
+    from helpers.annotate.study import load_study
+    from helpers.publish.export import CLAIMS_NAME, CSV_ENCODING
 
     path = Path(out) / CLAIMS_NAME
     claims_table(load_study(corpus)).to_csv(path, index=False, encoding=CSV_ENCODING, lineterminator="\n")
@@ -94,7 +94,7 @@ def write_claims(out: str, corpus: str | None) -> Path:
 
 def restore(args: argparse.Namespace) -> int:
     """Rebuild a corpus folder from an export without text plus the user's texts."""
-    from helpers.export import restore_corpus
+    from helpers.publish.export import restore_corpus
 
     out = restore_corpus(args.export_dir, args.texts, args.out)
     print(f"restored {len(load_metadata(out))} articles into {out}; every text matches its sha256.")
@@ -103,7 +103,7 @@ def restore(args: argparse.Namespace) -> int:
 
 def report(args: argparse.Namespace) -> int:
     """Execute every notebook and write the shareable HTML report."""
-    from helpers.report import ReportError, build_report
+    from helpers.publish.report import ReportError, build_report
 
     try:
         build_report(Path(args.notebooks), Path(args.out))
@@ -116,7 +116,7 @@ def report(args: argparse.Namespace) -> int:
 
 def refresh(args: argparse.Namespace) -> int:
     """Re-run the notebooks in place (outputs committed for nbval)."""
-    from helpers.notebooks import refresh_notebooks
+    from helpers.publish.notebooks import refresh_notebooks
 
     refresh_notebooks(Path(args.notebooks))
     return 0

@@ -30,7 +30,7 @@ FAILURES_DIR = Path(__file__).resolve().parents[1] / "build" / "browser-failures
 CHARTS_TIMEOUT_MS = 15_000  # a chart that gives up waiting for vegaEmbed says so after 30 s; don't wait that long
 CHANGE_TIMEOUT_MS = 4_000  # how long a filter may take to redraw before the test calls it dead
 
-# A chart is the div the offline renderer writes (helpers.charts); vega-embed adds `.vega-embed` to it.
+# A chart is the div the offline renderer writes (helpers.present.charts); vega-embed adds `.vega-embed` to it.
 CHART_SELECTOR = ".vl-offline-chart, .vega-embed"
 # One entry per drawn mark item (bar, cell, dot, tick, text), leaving out axes, legends and titles.
 _MARKS_FN = """(chart) => [...chart.querySelectorAll('svg g.role-mark > *')].map(

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers.annotations import load_codebook
+from helpers.annotate.annotations import load_codebook
+from helpers.annotate.study import load_study
 from helpers.corpus import load_articles
-from helpers.study import load_study
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from helpers import addition
 from helpers.__main__ import main
-from helpers.addition import add_article, slugify
-from helpers.corpus import METADATA_COLUMNS, check_corpus, load_articles, load_metadata, read_csv_rows
+from helpers.corpus import addition
+from helpers.corpus.addition import add_article, slugify
+from helpers.corpus.articles import METADATA_COLUMNS, check_corpus, load_articles, load_metadata, read_csv_rows
 from helpers.errors import CorpusError
 
 NEW_ARTICLE = Path(__file__).parent / "fixtures" / "new_article" / "parler-aws-fixture.txt"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.annotations import (
+from helpers.annotate.annotations import (
     LAYERS,
     check_all_annotations,
     check_codebook_examples,

@@ -25,7 +25,10 @@ from browser_util import (
 )
 from playwright.sync_api import Browser, Locator, sync_playwright
 
-from helpers import corpus, kwic, report, timeline
+from helpers import corpus
+from helpers.analyse import kwic, timeline
+from helpers.present.charts import MAX_ROWS
+from helpers.publish import report
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -43,7 +46,7 @@ NETWORK_REFERENCE = re.compile(
     re.IGNORECASE,
 )
 
-# The KWIC chart (helpers.kwic.kwic_chart) names its fields in each mark's aria-label.
+# The KWIC chart (helpers.present.charts.kwic_chart) names its fields in each mark's aria-label.
 SUMMARY = re.compile(r"(\d+) hits? in (\d+) sentences?")
 KWIC_ROW = re.compile(r"(?:^|; )kwic_row: (\d+);.*?\barticle_id: ([^;]*); outlet: [^;]*; sentence: (.*)$")
 BROAD_QUERY, NARROW_QUERY = "Parler", "Mazte"  # "Mazte": informationsportal24.de's spelling of John Matze
@@ -331,7 +334,7 @@ def test_kwic_search_box_narrows_the_table(open_page: OpenPage, report_dir: Path
             counts = SUMMARY.search(summary)
             assert counts, f"{where}: summary line {summary!r} after searching {query!r}"
             assert int(counts.group(1)) == len(kwic.kwic(articles, query)), f"{where}: {query!r} {summary!r}"
-            assert rows == min(int(counts.group(2)), kwic.MAX_ROWS), f"{where}: {query!r} {summary!r}"
+            assert rows == min(int(counts.group(2)), MAX_ROWS), f"{where}: {query!r} {summary!r}"
             assert rows == len(hits) > 0, f"{where}: {query!r}"
             assert all(re.fullmatch(query, hit, re.IGNORECASE) for hit in hits), f"{where}: {query!r} shows {hits}"
         assert 0 < rows_of[NARROW_QUERY] < rows_of[BROAD_QUERY], f"{where}: rows {rows_of}"
@@ -348,8 +351,8 @@ def test_kwic_table_lists_the_first_matches_in_corpus_order_after_filtering(
     """The table shows the first MAX_ROWS matching sentences in corpus order, also after an outlet is re-ticked."""
     sentences = kwic.sentence_table(articles)
     matching = sentences[sentences["sentence"].str.contains(BROAD_QUERY, case=False, regex=True)]
-    expected = list(zip(matching["article_id"], matching["sentence"], strict=True))[: kwic.MAX_ROWS]
-    assert len(matching) > kwic.MAX_ROWS, f"{BROAD_QUERY!r} should match more sentences than the table shows"
+    expected = list(zip(matching["article_id"], matching["sentence"], strict=True))[: MAX_ROWS]
+    assert len(matching) > MAX_ROWS, f"{BROAD_QUERY!r} should match more sentences than the table shows"
     checked = 0
     for name in pages_binding(report_dir, "search"):
         page = open_page(name)
@@ -372,7 +375,7 @@ def test_kwic_table_lists_the_first_matches_in_corpus_order_after_filtering(
             moved = [number for number, row in enumerate(rows, 1) if row[0] != expected[number - 1][0]]
             assert rows == expected, (
                 f"{where}: after unticking and re-ticking {label!r} the table no longer lists the first "
-                f"{kwic.MAX_ROWS} matches in corpus order; article of each row now: {[row[0] for row in rows]}, "
+                f"{MAX_ROWS} matches in corpus order; article of each row now: {[row[0] for row in rows]}, "
                 f"expected {[row[0] for row in expected]} ({len(moved)} rows differ)")
     assert checked > 0, "no chart in the report has a search box"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from helpers import claims
-from helpers.study import Study
+from helpers.analyse import claims
+from helpers.annotate.study import Study
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOW = re.compile(r'claims\.show\("([^"]+)"')

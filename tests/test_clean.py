@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from helpers.clean import PARAGRAPH_SEPARATOR, Rule, clean_text, load_rules
 from helpers.corpus import removals
 from helpers.errors import CorpusError
+from helpers.text.clean import PARAGRAPH_SEPARATOR, Rule, clean_text, load_rules
 
 # First and last body sentence of each article, and sentences next to boilerplate, found by reading.
 BODY = {

@@ -10,7 +10,7 @@ import sys
 import pandas as pd
 import pytest
 
-from helpers.corpus import check_corpus, corpus_dir, load_articles, load_events, sha256_of
+from helpers.corpus.articles import check_corpus, corpus_dir, load_articles, load_events, sha256_of
 from helpers.errors import CorpusError
 
 BROKEN = {

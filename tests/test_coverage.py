@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers import coverage as cv
-from helpers.annotations import ANNOTATION_COLUMNS
+from helpers.analyse import coverage as cv
+from helpers.annotate.annotations import ANNOTATION_COLUMNS
 
 
 def rows(*items):

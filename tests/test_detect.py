@@ -1,13 +1,13 @@
-"""Tests for helpers.detect: rules on tiny inline German texts, invariants on the real corpus."""
+"""Tests for helpers.annotate.detect: rules on tiny inline German texts, invariants on the real corpus."""
 
 import re
 
 import pandas as pd
 import pytest
 
-from helpers import detect
-from helpers.annotations import ANNOTATION_COLUMNS, LAYERS, UNATTRIBUTED, load_codebook
-from helpers.detect import (
+from helpers.annotate import detect
+from helpers.annotate.annotations import ANNOTATION_COLUMNS, LAYERS, UNATTRIBUTED, load_codebook
+from helpers.annotate.detect import (
     detect_actors,
     detect_all,
     detect_facts,
@@ -15,7 +15,7 @@ from helpers.detect import (
     detect_labels,
     detect_quotes,
 )
-from helpers.segment import split_sentences
+from helpers.text.segment import split_sentences
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import detect, measure
+from helpers.annotate import detect, measure
 
 F1_FLOORS = {
     ("actors", "span"): 0.95,

@@ -9,17 +9,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.annotations import ANNOTATION_FILE_COLUMNS, locate
-from helpers.corpus import load_articles
-from helpers.export import (
+from helpers.analyse.tables import (
     COVERAGE_COLUMNS,
     FRAME_COLUMNS,
     LABEL_COLUMNS,
     MENTION_COLUMNS,
     QUOTE_COLUMNS,
-    export_tables,
     is_variant,
 )
+from helpers.annotate.annotations import ANNOTATION_FILE_COLUMNS, locate
+from helpers.corpus import load_articles
+from helpers.publish.export import export_tables
 
 CODEBOOK = """\
 actor_kinds: [platform, person]

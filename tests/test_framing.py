@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import framing as fr
-from helpers.annotations import ANNOTATION_COLUMNS
+from helpers.analyse import framing as fr
+from helpers.annotate.annotations import ANNOTATION_COLUMNS
 
 
 def one_article(text: str, title: str = "Titel") -> pd.DataFrame:

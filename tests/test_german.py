@@ -7,7 +7,7 @@ import json
 import pytest
 import simplemma
 
-from helpers import german
+from helpers.text import german
 
 
 @pytest.fixture()

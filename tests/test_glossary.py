@@ -1,11 +1,12 @@
-"""helpers.glossary: English glosses beside German spans; a broken glossary names its file and line."""
+"""helpers.corpus.glossary: English glosses beside German spans; a broken glossary names its file and line."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from helpers import coverage, framing, glossary, vocabulary
+from helpers.analyse import coverage, framing, vocabulary
+from helpers.corpus import glossary
 from helpers.errors import CorpusError
 
 HEADER = "german,english,note\n"

@@ -17,7 +17,7 @@ import nbformat
 import pytest
 
 from helpers.corpus import corpus_dir
-from helpers.report import NOTEBOOK_PATTERN, execute_notebook
+from helpers.publish.report import NOTEBOOK_PATTERN, execute_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "new_article" / "parler-aws-fixture.txt"
@@ -119,7 +119,7 @@ def test_notebooks_run_on_a_one_article_corpus(tmp_path, monkeypatch):
 
 def test_hostile_article_is_text_in_the_report(tmp_path, monkeypatch):
     """An added article carrying HTML/script shows as text in every page of the report."""
-    from helpers.report import build_report
+    from helpers.publish.report import build_report
 
     corpus = tmp_path / "corpus"
     shutil.copytree(corpus_dir(), corpus)
@@ -145,7 +145,7 @@ def test_a_new_code_appears_in_the_tables_and_charts(tmp_path, monkeypatch):
 
     import yaml
 
-    from helpers.annotations import locate
+    from helpers.annotate.annotations import locate
     from helpers.corpus import load_articles
 
     corpus = tmp_path / "corpus"

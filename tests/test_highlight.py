@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from helpers.highlight import PALETTE, code_colours, highlight_html
+from helpers.present.highlight import PALETTE, code_colours, highlight_html
 
 VOID_TAGS = {"br", "hr", "img", "meta", "input", "wbr"}
 

@@ -15,12 +15,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import charts, widgets
-from helpers.annotations import ANNOTATION_COLUMNS
-from helpers.corpus import load_articles, removals
-from helpers.detect import detect_all
-from helpers.highlight import highlight_html
-from helpers.kwic import kwic, kwic_chart
+from helpers.analyse.kwic import kwic
+from helpers.annotate.annotations import ANNOTATION_COLUMNS
+from helpers.annotate.detect import detect_all
+from helpers.corpus import load_articles, outlets_of, removals
+from helpers.present import charts, widgets
+from helpers.present.charts import kwic_chart
+from helpers.present.highlight import highlight_html
 
 HOSTILE_DIR = Path(__file__).parent / "fixtures" / "hostile"
 # Tags the fixture smuggles in; none of the views ever writes them itself.
@@ -76,7 +77,7 @@ def hostile_text(hostile) -> str:
 
 @pytest.fixture(scope="module")
 def outlets(hostile) -> list[str]:
-    return widgets.outlets_of(hostile)
+    return outlets_of(hostile)
 
 
 def test_fixture_carries_the_hostile_strings(hostile, hostile_text):

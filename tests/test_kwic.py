@@ -1,4 +1,4 @@
-"""Tests for helpers.kwic: the Python keyword-in-context search and the offline search chart."""
+"""Tests for helpers.analyse.kwic: the Python keyword-in-context search and the offline search chart."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import subprocess
 import pandas as pd
 import pytest
 
-from helpers.charts import bundle_html, source_params
-from helpers.kwic import COLUMNS, MAX_ROWS, QUERY_PARAM, kwic, kwic_chart, sentence_table
-from helpers.segment import split_sentences
-from helpers.widgets import outlets_of
+from helpers.analyse.kwic import COLUMNS, kwic, sentence_table
+from helpers.corpus import outlets_of
+from helpers.present.charts import MAX_ROWS, QUERY_PARAM, bundle_html, kwic_chart, source_params
+from helpers.text.segment import split_sentences
 
 NAME_VARIANTS = "Matze|Mazte|Matzke"  # the corpus spells the Parler CEO's name three ways
 

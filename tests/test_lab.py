@@ -3,7 +3,7 @@
 Starts `jupyter lab` on 127.0.0.1 (a free port, its own config/data/settings dirs) over a temporary copy of
 notebooks/, so the committed notebooks are never touched. Debian's chromium (through playwright) opens
 01-compare-coverage.ipynb, clears its outputs and runs every cell from the Run menu. Then the tests untick
-outlets in the shared source filter (helpers.widgets.SourceFilter) and check that the KWIC view and the evidence
+outlets in the shared source filter (helpers.present.widgets.SourceFilter) and check that the KWIC view and the evidence
 view show exactly what the pure functions `kwic_html` / `evidence_html` compute for the ticked outlets (also
 after picking another fact and typing a search), including the empty state "No source selected".
 
@@ -35,7 +35,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import widgets
+from helpers import corpus
+from helpers.present import widgets
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = "01-compare-coverage.ipynb"
@@ -466,7 +467,7 @@ def _expect_views(page, articles, hand, outlets: list[str], what: str) -> tuple[
 
 def test_run_all_draws_the_explore_section(notebook, articles, hand):
     page = notebook.page
-    outlets = widgets.outlets_of(articles)
+    outlets = corpus.outlets_of(articles)
     boxes = _outlet_boxes(page)
     assert list(boxes) == outlets, "the source filter must list the corpus's outlets, in corpus order"
     assert all(box.is_checked() for box in boxes.values()), "every outlet starts ticked"
@@ -480,7 +481,7 @@ def test_run_all_draws_the_explore_section(notebook, articles, hand):
 
 def test_unticking_an_outlet_updates_both_views(notebook, articles, hand):
     page = notebook.page
-    outlets = widgets.outlets_of(articles)
+    outlets = corpus.outlets_of(articles)
     _tick(page, outlets)
     kwic_all, evidence_all = _expect_views(page, articles, hand, outlets, "all outlets ticked")
     code = _evidence_code(page)
@@ -508,7 +509,7 @@ def test_unticking_an_outlet_updates_both_views(notebook, articles, hand):
 
 def test_unticking_every_outlet_shows_the_empty_state(notebook, articles, hand):
     page = notebook.page
-    outlets = widgets.outlets_of(articles)
+    outlets = corpus.outlets_of(articles)
     _tick(page, outlets)
     _tick(page, [])
     assert not any(box.is_checked() for box in _outlet_boxes(page).values())
@@ -527,7 +528,7 @@ def test_unticking_every_outlet_shows_the_empty_state(notebook, articles, hand):
 
 def test_evidence_picker_follows_the_code_and_the_filter(notebook, articles, hand):
     page = notebook.page
-    outlets = widgets.outlets_of(articles)
+    outlets = corpus.outlets_of(articles)
     select = _control(page, PICKER)
     codes = select.evaluate("e => [...e.options].map(o => o.value)")
     first = select.input_value()
@@ -554,7 +555,7 @@ def test_evidence_picker_follows_the_code_and_the_filter(notebook, articles, han
 
 def test_kwic_search_box_runs_the_query_in_the_kernel(notebook, articles, hand):
     page = notebook.page
-    outlets = widgets.outlets_of(articles)
+    outlets = corpus.outlets_of(articles)
     _tick(page, outlets)
     search = _control(page, KWIC_INPUT)
     try:

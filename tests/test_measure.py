@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers.annotations import ANNOTATION_COLUMNS, Codebook
-from helpers.measure import (
+from helpers.annotate.annotations import ANNOTATION_COLUMNS, Codebook
+from helpers.annotate.measure import (
     DETECTOR_ONLY,
     MISSED,
     disagreements,

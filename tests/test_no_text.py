@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 
 from helpers.__main__ import main
-from helpers.addition import add_article
-from helpers.annotations import ANNOTATION_FILE_COLUMNS, locate
-from helpers.corpus import METADATA_COLUMNS, check_corpus, corpus_dir, load_articles, rules_path
+from helpers.annotate.annotations import ANNOTATION_FILE_COLUMNS, locate
+from helpers.corpus.addition import add_article
+from helpers.corpus.articles import METADATA_COLUMNS, check_corpus, corpus_dir, load_articles, rules_path
 from helpers.errors import CorpusError
-from helpers.export import QUOTE_WIDTH, export_tables, export_without_text, restore_corpus, shorten
-from helpers.segment import split_sentences
+from helpers.publish.export import QUOTE_WIDTH, export_tables, export_without_text, restore_corpus, shorten
+from helpers.text.segment import split_sentences
 
 NEW_ARTICLE = Path(__file__).parent / "fixtures" / "new_article" / "parler-aws-fixture.txt"
 MATZE_QUOTE = ("Wir werden vermutlich eine Woche lang offline sein, während wir alles von Grund auf neu "

@@ -1,4 +1,4 @@
-"""helpers.notebooks: committed notebooks carry no run-to-run noise, and strip_noise removes it."""
+"""helpers.publish.notebooks: committed notebooks carry no run-to-run noise, and strip_noise removes it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from helpers.notebooks import WIDGET_VIEW, coalesce_streams, strip_noise
-from helpers.report import NOTEBOOK_PATTERN
+from helpers.publish.notebooks import WIDGET_VIEW, coalesce_streams, strip_noise
+from helpers.publish.report import NOTEBOOK_PATTERN
 
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob(NOTEBOOK_PATTERN))
 

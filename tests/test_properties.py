@@ -15,14 +15,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.annotations import ANNOTATION_COLUMNS, load_codebook
-from helpers.clean import clean_text, load_rules
-from helpers.detect import detect_all
-from helpers.highlight import highlight_html
-from helpers.kwic import kwic
-from helpers.segment import split_paragraphs, split_sentences
+from helpers.analyse.kwic import kwic
+from helpers.annotate.annotations import ANNOTATION_COLUMNS, load_codebook
+from helpers.annotate.detect import detect_all
+from helpers.corpus.articles import corpus_dir, rules_path
+from helpers.present.highlight import highlight_html
+from helpers.text.clean import clean_text, load_rules
+from helpers.text.segment import split_paragraphs, split_sentences
 
-RULES = load_rules()
+RULES = load_rules(rules_path(corpus_dir()))
 CODEBOOK = load_codebook()
 
 # fmt: off
@@ -63,7 +64,7 @@ german_text = st.lists(st.sampled_from(GERMAN_WORDS + CODEBOOK_WORDS + PUNCTUATI
 @pytest.fixture(autouse=True)
 def _no_word_cache_writes(monkeypatch):
     """Keep generated nonsense words out of the user's simplemma answer cache."""
-    from helpers import german
+    from helpers.text import german
 
     monkeypatch.setattr(german, "save", lambda: None)
 
@@ -98,7 +99,7 @@ def check_spans(text, spans) -> None:
         previous_end = span.end
 
 
-# --- helpers.clean -----------------------------------------------------------------------------------------
+# --- helpers.text.clean -----------------------------------------------------------------------------------------
 
 def check_clean(raw: str, title: str):
     """Assert the cleaning map: pieces copy raw, to_raw stays in bounds and never goes back, removals are raw."""
@@ -133,7 +134,7 @@ def test_clean_text_maps_a_kicker_glued_to_the_headline(kicker, title, rest):
             assert removal.action == "split" and removal.text in cleaned.text
 
 
-# --- helpers.segment ---------------------------------------------------------------------------------------
+# --- helpers.text.segment ---------------------------------------------------------------------------------------
 
 @PROPERTY_SETTINGS
 @given(text=any_text)
@@ -146,7 +147,7 @@ def test_paragraphs_and_sentences_are_ordered_spans_of_the_text(text):
         assert any(p.start <= sentence.start and sentence.end <= p.end for p in paragraphs)
 
 
-# --- helpers.detect ----------------------------------------------------------------------------------------
+# --- helpers.annotate.detect ----------------------------------------------------------------------------------------
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=any_text)
@@ -158,7 +159,7 @@ def test_detectors_return_spans_of_the_text(text):
         assert row.span == text[row.start:row.end], row
 
 
-# --- helpers.kwic ------------------------------------------------------------------------------------------
+# --- helpers.analyse.kwic ------------------------------------------------------------------------------------------
 
 @PROPERTY_SETTINGS
 @given(text=any_text, needle=st.one_of(st.text(min_size=1, max_size=5), st.sampled_from(GERMAN_WORDS)),
@@ -182,7 +183,7 @@ def test_kwic_finds_words_that_occur(text, needle):
     assert all(text[row.start:row.end] == row.hit for row in hits.itertuples())
 
 
-# --- helpers.highlight -------------------------------------------------------------------------------------
+# --- helpers.present.highlight -------------------------------------------------------------------------------------
 
 class _Balance(HTMLParser):
     """Check that tags balance and collect the data inside the text block."""

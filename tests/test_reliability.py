@@ -10,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from helpers import consensus, reliability
-from helpers.annotations import ANNOTATION_COLUMNS, load_annotations, load_codebook, locate
+from helpers.annotate import consensus, reliability
+from helpers.annotate.annotations import ANNOTATION_COLUMNS, load_annotations, load_codebook, locate
+from helpers.annotate.measure import krippendorff_alpha_nominal
 from helpers.corpus import load_articles
 from helpers.errors import CorpusError
-from helpers.measure import krippendorff_alpha_nominal
-from helpers.segment import split_sentences
+from helpers.text.segment import split_sentences
 
 
 def test_two_coder_alpha_matches_the_reference_implementation():

@@ -1,4 +1,4 @@
-"""Tests for helpers.report and helpers.charts: the shared HTML report works offline and repeats exactly."""
+"""Tests for publish.report and present.charts: the shared HTML report works offline and repeats exactly."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from helpers import charts, report
+from helpers.present import charts
+from helpers.publish import report
 
 # A name that appears only in code cells: if it reaches a page, code inputs are not hidden.
 CODE_MARKER = "CODE_ONLY_MARKER_7f3a"
@@ -23,7 +24,7 @@ CHARTS_NOTEBOOK = new_notebook(
     cells=[
         new_markdown_cell("# Title one\n\nDraws *two* charts offline.\n\n## Data\n\nNot the summary."),
         new_code_cell(
-            "import altair as alt\nimport pandas as pd\n\nimport helpers.charts\n\nhelpers.charts.enable_offline()"
+            "import altair as alt\nimport pandas as pd\n\nfrom helpers.present import charts\n\ncharts.enable_offline()"
         ),
         new_code_cell(
             f"{CODE_MARKER} = pd.DataFrame({{'outlet': ['FAZ', 'taz'], 'articles': [3, 2]}})\n"
@@ -31,7 +32,7 @@ CHARTS_NOTEBOOK = new_notebook(
         ),
         # A second call, as a helper might make: it must not add a second bundle to the page.
         new_code_cell(
-            f"helpers.charts.enable_offline()\nalt.Chart({CODE_MARKER}).mark_point().encode(x='outlet', y='articles')"
+            f"charts.enable_offline()\nalt.Chart({CODE_MARKER}).mark_point().encode(x='outlet', y='articles')"
         ),
         new_code_cell("import ipywidgets\n\nipywidgets.Dropdown(options=['FAZ', 'taz'])"),
     ]

@@ -1,4 +1,4 @@
-"""Tests for helpers.segment: rules on tiny inline texts, invariants on the real corpus files."""
+"""Tests for helpers.text.segment: rules on tiny inline texts, invariants on the real corpus files."""
 
 import bisect
 import dataclasses
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.segment import (
+from helpers.text.segment import (
     ABBREVIATIONS,
     COLUMNS,
     Span,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import timeline
-from helpers.corpus import EVENT_COLUMNS, load_events
+from helpers.analyse import timeline
+from helpers.corpus import EVENT_COLUMNS, load_events, outlets_of
 from helpers.errors import CorpusError
-from helpers.widgets import outlets_of
+from helpers.present import charts
 
 
 def make_events(*rows: tuple[str, str, str]) -> pd.DataFrame:
@@ -138,7 +138,7 @@ def test_articles_out_by_the_lawsuit_day_could_not_know_the_filing(articles, eve
 
 
 def test_chart_has_offline_range_and_outlet_controls(articles, events):
-    spec = timeline.timeline_chart(events, articles).to_dict()
+    spec = charts.timeline_chart(events, articles).to_dict()
     params = {p["name"]: p for p in spec["params"]}
     first = min(timeline.event_table(events)["start"].min(), articles["published_earliest"].min())
     last = max(timeline.event_table(events)["end"].max(), articles["published_latest"].max())

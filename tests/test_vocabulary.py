@@ -1,4 +1,4 @@
-"""Tests for helpers.vocabulary: tokens, lemmas, counts, Fightin' Words log-odds, similarity."""
+"""Tests for helpers.analyse.vocabulary: tokens, lemmas, counts, Fightin' Words log-odds, similarity."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.vocabulary import (
+from helpers.analyse.vocabulary import (
     LOG_ODDS_COLUMNS,
     MIN_COUNT,
     STOPWORDS,

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers import charts, widgets
+from helpers import corpus
 from helpers.corpus import removals
+from helpers.present import charts, widgets
 
 
 def test_outlets_come_from_the_metadata(articles):
-    outlets = widgets.outlets_of(articles)
+    outlets = corpus.outlets_of(articles)
     assert outlets == list(dict.fromkeys(articles["outlet"]))
     assert len(outlets) == articles["outlet"].nunique()
 
 
 def test_filter_articles(articles):
     first = articles["outlet"].iloc[0]
-    chosen = widgets.filter_articles(articles, [first])
+    chosen = corpus.filter_articles(articles, [first])
     assert set(chosen["outlet"]) == {first}
     assert len(chosen) == (articles["outlet"] == first).sum()
-    assert widgets.filter_articles(articles, []).empty
+    assert corpus.filter_articles(articles, []).empty
 
 
 def test_overview_table_counts_removed_lines(articles):
@@ -34,9 +35,9 @@ def test_overview_table_counts_removed_lines(articles):
 
 def test_date_window():
     day = pd.Timestamp("2021-01-09")
-    assert widgets.date_window(day, day) == "2021-01-09"
-    assert widgets.date_window(day, pd.Timestamp("2021-01-11")) == "2021-01-09 – 2021-01-11"
-    assert widgets.date_window(pd.NaT, day) == "unknown"
+    assert corpus.date_window(day, day) == "2021-01-09"
+    assert corpus.date_window(day, pd.Timestamp("2021-01-11")) == "2021-01-09 – 2021-01-11"
+    assert corpus.date_window(pd.NaT, day) == "unknown"
 
 
 def test_reader_escapes_markup():
@@ -55,7 +56,7 @@ def test_tables_escape_and_show_empty_state():
 
 def test_source_filter_tracks_checkboxes(articles):
     sources = widgets.source_filter(articles)
-    outlets = widgets.outlets_of(articles)
+    outlets = corpus.outlets_of(articles)
     assert sources.selected == outlets
     sources.checkboxes[0].value = False
     assert sources.selected == outlets[1:]
@@ -66,7 +67,7 @@ def test_explorer_follows_the_source_filter(articles):
     explorer = widgets.corpus_explorer(articles, removals(articles), sources)
     table, picker, reader = explorer.children[1].children
     assert len(picker.options) == len(articles)
-    first_outlet = widgets.outlets_of(articles)[0]
+    first_outlet = corpus.outlets_of(articles)[0]
     for box in sources.checkboxes:
         box.value = box.description == first_outlet
     assert len(picker.options) == (articles["outlet"] == first_outlet).sum()
@@ -77,7 +78,7 @@ def test_explorer_follows_the_source_filter(articles):
 
 
 def test_article_length_chart_filters_by_source_in_the_spec(articles):
-    outlets = widgets.outlets_of(articles)
+    outlets = corpus.outlets_of(articles)
     spec = charts.article_lengths(widgets.overview_table(articles), outlets).to_dict()
     params = spec["params"]
     assert [p["name"] for p in params] == [f"source_{i}" for i in range(len(outlets))]
@@ -96,7 +97,7 @@ def test_source_params_quote_odd_outlet_names():
 
 
 def test_evidence_views_follow_outlets(articles, hand):
-    outlets = widgets.outlets_of(articles)
+    outlets = corpus.outlets_of(articles)
     rows = widgets.evidence_rows(hand, articles, "facts", "apps_removed", outlets)
     assert set(rows["article_id"]) == set(hand.loc[(hand["layer"] == "facts") & (hand["code"] == "apps_removed"),
                                                    "article_id"])
@@ -110,7 +111,7 @@ def test_evidence_views_follow_outlets(articles, hand):
 
 
 def test_kwic_view_messages(articles):
-    outlets = widgets.outlets_of(articles)
+    outlets = corpus.outlets_of(articles)
     assert "hit(s)" in widgets.kwic_html(articles, "Parler", outlets)
     assert "is not a valid regular expression" in widgets.kwic_html(articles, "Matz(", outlets)
     assert "No hits" in widgets.kwic_html(articles, "zzzqqq", outlets)
@@ -122,7 +123,7 @@ def test_timeline_view_range_and_empty_states(articles):
     from helpers.corpus import load_events
 
     events = load_events()
-    outlets = widgets.outlets_of(articles)
+    outlets = corpus.outlets_of(articles)
     day = pd.Timestamp("2021-01-12")
     page = widgets.timeline_view_html(events, articles, day, day, outlets)
     assert "AWS answers Parler's lawsuit in court" in page

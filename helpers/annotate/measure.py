@@ -1,6 +1,6 @@
 """Measure the detectors against the hand coding, and two hand coders against each other.
 
-Both tables have ANNOTATION_COLUMNS (helpers.annotations). Each side must hold one coder: pass
+Both tables have ANNOTATION_COLUMNS (helpers.annotate.annotations). Each side must hold one coder: pass
 ``hand[hand["coder"] == "coder_a"]`` when there are several. Nothing here is tuned to the corpus; the same
 rules measure any detector, or a second coder against the first.
 
@@ -30,7 +30,7 @@ Scores
 Agreement between hand coders
 -----------------------------
 ``krippendorff_alpha_nominal`` is the reference implementation of Krippendorff's alpha (any number of coders,
-missing values allowed); helpers.reliability measures the two hand coders with it, per layer on units that fit
+missing values allowed); helpers.annotate.reliability measures the two hand coders with it, per layer on units that fit
 each layer, with bootstrap intervals.
 """
 
@@ -42,7 +42,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from helpers.annotations import LAYERS
+from helpers.annotate.annotations import LAYERS
 
 SPAN = "span"
 ARTICLE = "article"

@@ -11,13 +11,13 @@ from collections.abc import Sequence
 import pandas as pd
 from rapidfuzz.distance import Levenshtein
 
-from helpers import german
-from helpers.annotations import OWN, UNATTRIBUTED, VOICE, Codebook
-from helpers.clean import PARAGRAPH_SEPARATOR, count_words
-from helpers.coverage import code_counts, name_variants, speaker_side
-from helpers.glossary import gloss
-from helpers.segment import split_sentences
-from helpers.vocabulary import tokens
+from helpers.analyse.coverage import code_counts, name_variants, speaker_side
+from helpers.analyse.vocabulary import tokens
+from helpers.annotate.annotations import OWN, UNATTRIBUTED, VOICE, Codebook
+from helpers.corpus.glossary import gloss
+from helpers.text import german
+from helpers.text.clean import PARAGRAPH_SEPARATOR, count_words
+from helpers.text.segment import split_sentences
 
 ASSERTED = "asserted by the outlet"
 
@@ -84,7 +84,7 @@ def headline_labels(labels: pd.DataFrame, articles: pd.DataFrame,
                     glosses: dict[str, str] | None = None) -> pd.DataFrame:
     """Return per article the labels in its kicker and in its headline, each as text and as code lists.
 
-    Each label reads `span [category]`, or `span ("gloss") [category]` when `glosses` (helpers.glossary) has one.
+    Each label reads `span [category]`, or `span ("gloss") [category]` when `glosses` (helpers.corpus.glossary) has one.
     An article whose headline is not in its text reads HEADLINE_UNKNOWN: unknown, not "no label".
     """
     glosses = glosses or {}

@@ -24,6 +24,10 @@ import vl_convert
 from IPython import get_ipython
 from IPython.display import display
 
+from helpers.analyse.kwic import sentence_table
+from helpers.analyse.timeline import HALF_DAY, ONE_DAY, article_windows, event_table
+from helpers.corpus.articles import date_window, outlets_of
+
 RENDERER_NAME = "offline"
 EMBED_OPTIONS: dict[str, Any] = {"renderer": "svg", "actions": False}
 
@@ -49,7 +53,7 @@ _CHART_HTML = """\
     }} else if (++tries < 600) {{
       setTimeout(draw, 50);
     }} else if (el) {{
-      el.textContent = "Chart not drawn: run helpers.charts.enable_offline() at the top of the notebook.";
+      el.textContent = "Chart not drawn: run helpers.present.charts.enable_offline() at the top of the notebook.";
     }}
   }}
   draw();
@@ -182,7 +186,7 @@ def article_lengths(overview: pd.DataFrame, outlets: Sequence[str]) -> alt.Layer
 def coverage_heatmap(matrix: pd.DataFrame, outlets: Sequence[str], detected: pd.DataFrame | None = None) -> alt.Chart:
     """Chart facts × articles: filled where the hand coding finds the fact, evidence span on hover.
 
-    `matrix` comes from helpers.coverage.coverage_matrix. With `detected` (the same matrix from detector
+    `matrix` comes from helpers.analyse.coverage.coverage_matrix. With `detected` (the same matrix from detector
     output) a dot marks where the detectors find the fact, so agreement is visible cell by cell. Outlet
     checkboxes under the chart filter its columns with no kernel.
     """
@@ -287,3 +291,238 @@ def reliability_chart(agreement: pd.DataFrame) -> alt.LayerChart:
     lines = alt.Chart(pd.DataFrame({"alpha": [0.667, 0.800]})).mark_rule(strokeDash=[4, 3], color="grey").encode(
         x="alpha:Q")
     return (bars + points + lines).properties(width=380, title="Agreement between the two coders, per layer")
+
+
+# ------------------------------------------------------------------------- keyword in context, offline
+
+QUERY_PARAM = "kwic_query"
+DEFAULT_QUERY = "Parler"
+MAX_ROWS = 40  # rows the chart shows; more would make the shared page long without helping to read
+
+# Layout of the chart's text table, in a monospace font so that the columns line up.
+FONT_SIZE = 11
+CHAR_PX = 0.602 * FONT_SIZE  # advance of one character of DejaVu Sans Mono or Liberation Mono
+ID_COLUMN_PX = 130
+ROW_PX = 16
+HIT_ROOM = 20  # characters the chart keeps for the hit, beyond the right context
+
+# Marks around the hit inside the browser: private-use characters, which no article contains.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+def _query_filter(source_kept: str) -> str:
+    """Return the Vega expression that keeps sentences of ticked outlets that match the search box."""
+    return f"({source_kept}) && {QUERY_PARAM} !== '' && test(regexp({QUERY_PARAM}, 'i'), datum.sentence)"
+
+
+def _marked_sentence() -> str:
+    """Return the Vega expression for datum.sentence with every non-empty hit wrapped in _OPEN … _CLOSE."""
+    every = f"replace(datum.sentence, regexp({QUERY_PARAM}, 'gi'), {json.dumps(_OPEN + '$&' + _CLOSE)})"
+    # Empty matches ("x*" matches nothing before every letter) are no hits, as in kwic().
+    return f"replace({every}, regexp({json.dumps(_OPEN + _CLOSE)}, 'g'), '')"
+
+
+def _hit_count(marked: str) -> str:
+    """Return the Vega expression counting the hits marked in a string."""
+    return f"length(split({marked}, {json.dumps(_OPEN)})) - 1"
+
+
+def kwic_chart(articles: pd.DataFrame, width: int = 60) -> alt.VConcatChart:
+    """Chart a keyword-in-context table that a search box and outlet checkboxes filter with no kernel.
+
+    One row per matching sentence (its first hit, up to `width` characters either side, within the
+    sentence), at most MAX_ROWS rows, in corpus order; a line above counts all hits. The search box takes
+    a JavaScript regular expression and ignores case; an empty box shows nothing. While what is typed is
+    not a valid expression (say "Matz(" on the way to "Matz(e|ke)"), the chart keeps its last results.
+    """
+    if width < 1:
+        raise ValueError(f"kwic_chart: width must be 1 or more characters, not {width}")
+    outlets = outlets_of(articles)
+    data = sentence_table(articles)
+    data = data.assign(kwic_order=range(len(data)))
+    query = alt.param(name=QUERY_PARAM, value=DEFAULT_QUERY,
+                      bind=alt.binding(input="search", name="Search (regex): ", placeholder="a regular expression"))
+    outlet_params, source_kept = source_params(outlets)
+    keep = _query_filter(source_kept)
+    open_mark, close_mark = json.dumps(_OPEN), json.dumps(_CLOSE)
+
+    # Columns in pixels. Vega trims blanks at the ends of a text, so the gaps around the hit are put back
+    # as offsets, and the right context starts where the hit ends: one character per letter, in monospace.
+    context_px = width * CHAR_PX
+    hit_x = ID_COLUMN_PX + context_px + CHAR_PX
+    right_chars = width + HIT_ROOM
+    chart_width = round(hit_x + right_chars * CHAR_PX)
+    y = alt.Y("kwic_row:O", axis=None)
+    tooltip = [alt.Tooltip("article_id:N"), alt.Tooltip("outlet:N"), alt.Tooltip("sentence:N")]
+    text = {"font": "monospace", "fontSize": FONT_SIZE, "baseline": "middle"}
+    ids = alt.Chart().mark_text(align="left", limit=ID_COLUMN_PX - CHAR_PX, **text).encode(
+        x=alt.value(0), y=y, text="article_id:N", tooltip=tooltip,
+        color=alt.Color("outlet:N", scale=outlet_scale(outlets), title="Outlet",
+                        legend=alt.Legend(orient="top", direction="horizontal")),
+    )
+    left = alt.Chart().mark_text(align="right", color="#333333", **text).encode(
+        x=alt.X("kwic_left_x:Q", scale=None), y=y, text="kwic_left:N", tooltip=tooltip)
+    hit = alt.Chart().mark_text(align="left", color="#b00020", fontWeight="bold", **text).encode(
+        x=alt.value(hit_x), y=y, text="kwic_hit_shown:N", tooltip=tooltip)
+    right = alt.Chart().mark_text(align="left", color="#333333", **text).encode(
+        x=alt.X("kwic_right_x:Q", scale=None), y=y, text="kwic_right:N", tooltip=tooltip)
+    table = alt.layer(ids, left, hit, right).transform_filter(keep).transform_calculate(
+        kwic_marked=_marked_sentence(),
+    ).transform_calculate(
+        kwic_hits=_hit_count("datum.kwic_marked"),
+        kwic_before=f"split(datum.kwic_marked, {open_mark})[0]",
+        kwic_hit=f"split(split(datum.kwic_marked, {open_mark})[1], {close_mark})[0]",
+    ).transform_filter(
+        "datum.kwic_hits > 0"
+    ).transform_calculate(
+        kwic_left=f"slice(datum.kwic_before, -{width})",
+        kwic_hit_shown=f"truncate(datum.kwic_hit, {width})",
+        kwic_after=(f"replace(slice(datum.kwic_marked, length(datum.kwic_before) + length(datum.kwic_hit) + 2), "
+                    f"regexp({json.dumps('[' + _OPEN + _CLOSE + ']')}, 'g'), '')"),
+    ).transform_calculate(
+        kwic_right=f"slice(datum.kwic_after, 0, {right_chars} - length(datum.kwic_hit_shown))",
+        kwic_left_x=f"{hit_x} - (test(regexp('\\\\s$'), datum.kwic_before) ? {CHAR_PX} : 0)",
+        kwic_right_x=(f"{hit_x} + length(datum.kwic_hit_shown) * {CHAR_PX} + "
+                      f"(test(regexp('^\\\\s'), datum.kwic_after) ? {CHAR_PX} : 0)"),
+    ).transform_window(
+        # Number rows in corpus order: without a sort, Vega numbers them in the order it holds them, and a
+        # re-ticked outlet's sentences come last (found by tests/test_browser.py).
+        kwic_row="row_number()", sort=[alt.SortField("kwic_order")],
+    ).transform_filter(
+        f"datum.kwic_row <= {MAX_ROWS}"
+    ).properties(width=chart_width, height=alt.Step(ROW_PX), view=alt.ViewBackground(stroke=None))
+
+    summary = alt.Chart().transform_calculate(
+        kwic_hits=f"({keep}) ? {_hit_count(_marked_sentence())} : 0",
+    ).transform_calculate(
+        kwic_matched="datum.kwic_hits > 0 ? 1 : 0",
+    ).transform_aggregate(
+        hits="sum(kwic_hits)", sentences="sum(kwic_matched)",
+    ).transform_calculate(
+        label=(f"{QUERY_PARAM} === '' ? 'Type a regular expression in the search box below.' : "
+               "datum.hits + (datum.hits === 1 ? ' hit' : ' hits') + ' in ' + datum.sentences + "
+               "(datum.sentences === 1 ? ' sentence' : ' sentences') + "
+               f"(datum.sentences > {MAX_ROWS} ? ' (the first {MAX_ROWS} are shown)' : '')"),
+    ).mark_text(align="left", baseline="top", fontSize=12, fontWeight="bold").encode(
+        x=alt.value(0), y=alt.value(0), text="label:N",
+    ).properties(width=chart_width, height=18, view=alt.ViewBackground(stroke=None))
+
+    return alt.vconcat(summary, table, data=data, spacing=6).add_params(query, *outlet_params).properties(
+        title=alt.TitleParams("Keyword in context: every sentence that matches the search",
+                              subtitle="Each row shows a sentence's first hit, with up to "
+                                       f"{width} characters before and after it in the same sentence.",
+                              anchor="start"))
+
+
+# ---------------------------------------------------------------------------------------- the timeline
+
+
+def _day_numbers(days: pd.Series, first: pd.Timestamp) -> pd.Series:
+    """Return whole days since `first` (what the range sliders move over)."""
+    return (days - first).dt.days.astype(int)
+
+
+def _datetime(day: pd.Timestamp) -> alt.DateTime:
+    """Return a Vega-Lite date (local midnight, like the chart's data) for one day."""
+    return alt.DateTime(year=day.year, month=day.month, date=day.day)
+
+
+def timeline_chart(events: pd.DataFrame, articles: pd.DataFrame) -> alt.LayerChart:
+    """Chart the events (rows on top) and each article's publication window (bars), with offline filters.
+
+    Day events are points at midday of their day, with a faint rule across all rows; month- and
+    year-precision events are bars over their whole interval, with a faint band across all rows. Article
+    windows are bars from the start of the earliest to the end of the latest day, coloured by outlet. So a
+    point inside a bar's first day is an "overlaps" of `known_by`, a point left of the bar a "before".
+    Two sliders (`from_day`, `to_day`: days since the first date shown) keep what shares a day with the range;
+    outlet checkboxes filter the windows. Both axes are pinned, so filtering never rescales or reorders them.
+    """
+    table = event_table(events)
+    windows = article_windows(articles)
+    windows["date_basis"] = list(articles["date_basis"].fillna("")) if "date_basis" in articles else ""
+    outlets = outlets_of(articles)
+    first = min(table["start"].min(), windows["earliest"].min())
+    last = max(table["end"].max(), windows["latest"].max())
+    span = (last - first).days
+
+    windows = windows.sort_values(["earliest", "latest"], kind="stable")
+    rows = list(dict.fromkeys([*table.sort_values("start", kind="stable")["label"], *windows["article_id"]]))
+    event_data = pd.DataFrame({
+        "row": table["label"].astype(str),
+        "event_id": table["event_id"].astype(str),
+        "date": table["date"].astype(str),
+        "date_precision": table["date_precision"].astype(str),
+        "actor": table["actor"].astype(str),
+        "event": table["event"].astype(str),
+        "source": table["source"].astype(str),
+        "start": table["start"],
+        "end": table["end"] + ONE_DAY,  # exclusive: a bar or band covers its last day too
+        "midday": table["start"] + HALF_DAY,
+        "start_day": _day_numbers(table["start"], first),
+        "end_day": _day_numbers(table["end"], first),
+    })
+    window_data = pd.DataFrame({
+        "row": windows["article_id"].astype(str),
+        "outlet": windows["outlet"].astype(str),
+        "title": windows["title"].astype(str),
+        "window": [date_window(a, b) for a, b in zip(windows["earliest"], windows["latest"], strict=True)],
+        "window_days": windows["window_days"],
+        "date_basis": windows["date_basis"].astype(str),
+        "earliest": windows["earliest"],
+        "latest": windows["latest"] + ONE_DAY,  # exclusive, as for events
+        "earliest_day": _day_numbers(windows["earliest"], first),
+        "latest_day": _day_numbers(windows["latest"], first),
+    })
+
+    from_day = alt.param(name="from_day", value=0, bind=alt.binding_range(
+        min=0, max=span, step=1, name=f"from (days after {first:%Y-%m-%d}) "))
+    to_day = alt.param(name="to_day", value=span, bind=alt.binding_range(
+        min=0, max=span, step=1, name=f"to (days after {first:%Y-%m-%d}) "))
+    outlet_params, outlet_kept = source_params(outlets)
+    in_range_events = "datum.end_day >= from_day && datum.start_day <= to_day"
+    in_range_windows = "datum.latest_day >= from_day && datum.earliest_day <= to_day"
+    is_day = "datum.date_precision === 'day'"
+
+    x_scale = alt.Scale(domain=[_datetime(first), _datetime(last + ONE_DAY)])
+    x_axis = alt.Axis(title="date (events: US dates · article windows: German dates)", format="%d %b %Y", grid=False,
+                      labelAngle=-30)
+    y = alt.Y("row:N", title=None, scale=alt.Scale(domain=rows),
+              axis=alt.Axis(labelLimit=320))
+    event_tooltip = [
+        alt.Tooltip("date:N"), alt.Tooltip("date_precision:N", title="precision"), alt.Tooltip("actor:N"),
+        alt.Tooltip("event:N"), alt.Tooltip("source:N"), alt.Tooltip("event_id:N"),
+    ]
+    window_tooltip = [
+        alt.Tooltip("row:N", title="article_id"), alt.Tooltip("outlet:N"), alt.Tooltip("title:N"),
+        alt.Tooltip("window:N"), alt.Tooltip("window_days:Q", title="possible days"), alt.Tooltip("date_basis:N"),
+    ]
+
+    base_events = alt.Chart(event_data).transform_filter(in_range_events)
+    guides = [
+        base_events.transform_filter(f"!({is_day})").mark_rect(color="#999999", opacity=0.12).encode(
+            x=alt.X("start:T", scale=x_scale, axis=x_axis), x2="end:T", tooltip=event_tooltip),
+        base_events.transform_filter(is_day).mark_rule(color="#999999", opacity=0.35).encode(
+            x=alt.X("midday:T", scale=x_scale, axis=x_axis), tooltip=event_tooltip),
+    ]
+    event_marks = [
+        base_events.transform_filter(f"!({is_day})").mark_bar(color="#555555", height=8).encode(
+            x=alt.X("start:T", scale=x_scale, axis=x_axis), x2="end:T", y=y, tooltip=event_tooltip),
+        base_events.transform_filter(is_day).mark_point(color="#222222", filled=True, size=60).encode(
+            x=alt.X("midday:T", scale=x_scale, axis=x_axis), y=y, tooltip=event_tooltip),
+    ]
+    window_bars = alt.Chart(window_data).transform_filter(f"({in_range_windows}) && ({outlet_kept})").mark_bar(
+        height=12).encode(
+        x=alt.X("earliest:T", scale=x_scale, axis=x_axis), x2="latest:T", y=y,
+        color=alt.Color("outlet:N", scale=outlet_scale(outlets), title="Outlet"),
+        tooltip=window_tooltip,
+    )
+    # The title reads the sliders back as dates (local time, like the data).
+    shown = (f"timeFormat(datetime({first.year}, {first.month - 1}, {first.day} + {{}}), '%Y-%m-%d')")
+    title = alt.TitleParams(
+        text=alt.ExprRef(f"{json.dumps('Events and article windows, ')} + {shown.format('from_day')} + ' – ' + "
+                         f"{shown.format('to_day')}"),
+        subtitle="Bars: possible publication days of each article; dots and grey bands: events of the case.",
+        anchor="start",
+    )
+    return alt.layer(*guides, *event_marks, window_bars).add_params(from_day, to_day, *outlet_params).properties(
+        width=620, height=alt.Step(18), title=title)

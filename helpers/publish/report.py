@@ -1,7 +1,7 @@
 """Build the shareable HTML report: every numbered notebook, run fresh, as a self-contained page.
 
 The pages need no network and no kernel: code is hidden, charts draw from the vega-embed bundle that
-`helpers.charts.enable_offline()` puts in the outputs, and widgets are replaced by a note.
+`helpers.present.charts.enable_offline()` puts in the outputs, and widgets are replaced by a note.
 """
 
 from __future__ import annotations

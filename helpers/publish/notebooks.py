@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from helpers.report import NOTEBOOK_PATTERN, execute_notebook
+from helpers.publish.report import NOTEBOOK_PATTERN, execute_notebook
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")

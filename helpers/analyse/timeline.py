@@ -13,15 +13,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import json
 from collections.abc import Sequence
 
-import altair as alt
 import pandas as pd
 
-from helpers.charts import outlet_scale, source_params
 from helpers.errors import CorpusError
-from helpers.widgets import date_window, outlets_of
 
 STATUSES = ("before", "overlaps", "after")
 ONE_DAY = pd.Timedelta(days=1)
@@ -150,114 +146,3 @@ def timeline_filter(events: pd.DataFrame, articles: pd.DataFrame, start: object,
     kept_windows = windows[(windows["latest"] >= first) & (windows["earliest"] <= last)
                            & windows["outlet"].isin(list(outlets))]
     return kept_events.reset_index(drop=True), kept_windows.reset_index(drop=True)
-
-
-def _day_numbers(days: pd.Series, first: pd.Timestamp) -> pd.Series:
-    """Return whole days since `first` (what the range sliders move over)."""
-    return (days - first).dt.days.astype(int)
-
-
-def _datetime(day: pd.Timestamp) -> alt.DateTime:
-    """Return a Vega-Lite date (local midnight, like the chart's data) for one day."""
-    return alt.DateTime(year=day.year, month=day.month, date=day.day)
-
-
-def timeline_chart(events: pd.DataFrame, articles: pd.DataFrame) -> alt.LayerChart:
-    """Chart the events (rows on top) and each article's publication window (bars), with offline filters.
-
-    Day events are points at midday of their day, with a faint rule across all rows; month- and
-    year-precision events are bars over their whole interval, with a faint band across all rows. Article
-    windows are bars from the start of the earliest to the end of the latest day, coloured by outlet. So a
-    point inside a bar's first day is an "overlaps" of `known_by`, a point left of the bar a "before".
-    Two sliders (`from_day`, `to_day`: days since the first date shown) keep what shares a day with the range;
-    outlet checkboxes filter the windows. Both axes are pinned, so filtering never rescales or reorders them.
-    """
-    table = event_table(events)
-    windows = article_windows(articles)
-    windows["date_basis"] = list(articles["date_basis"].fillna("")) if "date_basis" in articles else ""
-    outlets = outlets_of(articles)
-    first = min(table["start"].min(), windows["earliest"].min())
-    last = max(table["end"].max(), windows["latest"].max())
-    span = (last - first).days
-
-    windows = windows.sort_values(["earliest", "latest"], kind="stable")
-    rows = list(dict.fromkeys([*table.sort_values("start", kind="stable")["label"], *windows["article_id"]]))
-    event_data = pd.DataFrame({
-        "row": table["label"].astype(str),
-        "event_id": table["event_id"].astype(str),
-        "date": table["date"].astype(str),
-        "date_precision": table["date_precision"].astype(str),
-        "actor": table["actor"].astype(str),
-        "event": table["event"].astype(str),
-        "source": table["source"].astype(str),
-        "start": table["start"],
-        "end": table["end"] + ONE_DAY,  # exclusive: a bar or band covers its last day too
-        "midday": table["start"] + HALF_DAY,
-        "start_day": _day_numbers(table["start"], first),
-        "end_day": _day_numbers(table["end"], first),
-    })
-    window_data = pd.DataFrame({
-        "row": windows["article_id"].astype(str),
-        "outlet": windows["outlet"].astype(str),
-        "title": windows["title"].astype(str),
-        "window": [date_window(a, b) for a, b in zip(windows["earliest"], windows["latest"], strict=True)],
-        "window_days": windows["window_days"],
-        "date_basis": windows["date_basis"].astype(str),
-        "earliest": windows["earliest"],
-        "latest": windows["latest"] + ONE_DAY,  # exclusive, as for events
-        "earliest_day": _day_numbers(windows["earliest"], first),
-        "latest_day": _day_numbers(windows["latest"], first),
-    })
-
-    from_day = alt.param(name="from_day", value=0, bind=alt.binding_range(
-        min=0, max=span, step=1, name=f"from (days after {first:%Y-%m-%d}) "))
-    to_day = alt.param(name="to_day", value=span, bind=alt.binding_range(
-        min=0, max=span, step=1, name=f"to (days after {first:%Y-%m-%d}) "))
-    outlet_params, outlet_kept = source_params(outlets)
-    in_range_events = "datum.end_day >= from_day && datum.start_day <= to_day"
-    in_range_windows = "datum.latest_day >= from_day && datum.earliest_day <= to_day"
-    is_day = "datum.date_precision === 'day'"
-
-    x_scale = alt.Scale(domain=[_datetime(first), _datetime(last + ONE_DAY)])
-    x_axis = alt.Axis(title="date (events: US dates · article windows: German dates)", format="%d %b %Y", grid=False,
-                      labelAngle=-30)
-    y = alt.Y("row:N", title=None, scale=alt.Scale(domain=rows),
-              axis=alt.Axis(labelLimit=320))
-    event_tooltip = [
-        alt.Tooltip("date:N"), alt.Tooltip("date_precision:N", title="precision"), alt.Tooltip("actor:N"),
-        alt.Tooltip("event:N"), alt.Tooltip("source:N"), alt.Tooltip("event_id:N"),
-    ]
-    window_tooltip = [
-        alt.Tooltip("row:N", title="article_id"), alt.Tooltip("outlet:N"), alt.Tooltip("title:N"),
-        alt.Tooltip("window:N"), alt.Tooltip("window_days:Q", title="possible days"), alt.Tooltip("date_basis:N"),
-    ]
-
-    base_events = alt.Chart(event_data).transform_filter(in_range_events)
-    guides = [
-        base_events.transform_filter(f"!({is_day})").mark_rect(color="#999999", opacity=0.12).encode(
-            x=alt.X("start:T", scale=x_scale, axis=x_axis), x2="end:T", tooltip=event_tooltip),
-        base_events.transform_filter(is_day).mark_rule(color="#999999", opacity=0.35).encode(
-            x=alt.X("midday:T", scale=x_scale, axis=x_axis), tooltip=event_tooltip),
-    ]
-    event_marks = [
-        base_events.transform_filter(f"!({is_day})").mark_bar(color="#555555", height=8).encode(
-            x=alt.X("start:T", scale=x_scale, axis=x_axis), x2="end:T", y=y, tooltip=event_tooltip),
-        base_events.transform_filter(is_day).mark_point(color="#222222", filled=True, size=60).encode(
-            x=alt.X("midday:T", scale=x_scale, axis=x_axis), y=y, tooltip=event_tooltip),
-    ]
-    window_bars = alt.Chart(window_data).transform_filter(f"({in_range_windows}) && ({outlet_kept})").mark_bar(
-        height=12).encode(
-        x=alt.X("earliest:T", scale=x_scale, axis=x_axis), x2="latest:T", y=y,
-        color=alt.Color("outlet:N", scale=outlet_scale(outlets), title="Outlet"),
-        tooltip=window_tooltip,
-    )
-    # The title reads the sliders back as dates (local time, like the data).
-    shown = (f"timeFormat(datetime({first.year}, {first.month - 1}, {first.day} + {{}}), '%Y-%m-%d')")
-    title = alt.TitleParams(
-        text=alt.ExprRef(f"{json.dumps('Events and article windows, ')} + {shown.format('from_day')} + ' – ' + "
-                         f"{shown.format('to_day')}"),
-        subtitle="Bars: possible publication days of each article; dots and grey bands: events of the case.",
-        anchor="start",
-    )
-    return alt.layer(*guides, *event_marks, window_bars).add_params(from_day, to_day, *outlet_params).properties(
-        width=620, height=alt.Step(18), title=title)

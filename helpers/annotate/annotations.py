@@ -2,7 +2,7 @@
 
 Hand coding lives in ``corpus/annotations/<coder>/<layer>.csv``, one file per coder and layer, with the
 columns in ANNOTATION_FILE_COLUMNS. Offsets are into an article's *clean* text; each `span` must equal
-the text at its offsets. Detectors (helpers.detect) return the same columns, so hand coding and
+the text at its offsets. Detectors (helpers.annotate.detect) return the same columns, so hand coding and
 detections can be compared row for row.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.corpus import corpus_dir, csv_header, encoding_problem, read_csv_rows
+from helpers.corpus.articles import corpus_dir, csv_header, encoding_problem, read_csv_rows
 from helpers.errors import CorpusError, read_yaml
 
 LAYERS = ("actors", "facts", "labels", "frames", "quotes")
@@ -46,7 +46,7 @@ class Codebook:
     label_categories: dict[str, str]
     frame_kinds: dict[str, str]
     path: Path
-    agency: dict = field(default_factory=dict)  # optional cue lists for helpers.framing.cutoff_agency
+    agency: dict = field(default_factory=dict)  # optional cue lists for helpers.analyse.framing.cutoff_agency
 
     def ids(self, layer: str) -> list[str]:
         """Return the code ids of a layer, in codebook order."""

@@ -21,7 +21,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from helpers import german
+from helpers.text import german
 
 LANGUAGE = "de"
 

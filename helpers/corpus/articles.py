@@ -10,13 +10,13 @@ import csv
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from helpers.clean import CleanText, clean_text, count_words, load_rules
 from helpers.errors import CorpusError, utf8_problem
+from helpers.text.clean import CleanText, clean_text, count_words, load_rules
 
 CORPUS_ENV = "PARLER_CORPUS"
 METADATA_COLUMNS = [
@@ -36,7 +36,7 @@ def corpus_dir(path: str | Path | None = None) -> Path:
         return Path(path)
     if os.environ.get(CORPUS_ENV):
         return Path(os.environ[CORPUS_ENV])
-    return Path(__file__).resolve().parent.parent / "corpus"
+    return Path(__file__).resolve().parents[2] / "corpus"
 
 
 def sha256_of(path: Path) -> str:
@@ -257,3 +257,21 @@ def load_events(path: str | Path | None = None) -> pd.DataFrame:
         raise CorpusError(problems)
     rows = [row for _, row in read_csv_rows(root / "events.csv")]
     return pd.DataFrame(rows, columns=EVENT_COLUMNS).astype("string")
+
+
+def outlets_of(articles: pd.DataFrame) -> list[str]:
+    """Return the outlets in corpus order (first appearance), never hard-coded."""
+    return list(dict.fromkeys(articles["outlet"]))
+
+
+def filter_articles(articles: pd.DataFrame, outlets: Sequence[str]) -> pd.DataFrame:
+    """Keep the articles whose outlet is in `outlets`."""
+    return articles[articles["outlet"].isin(list(outlets))]
+
+
+def date_window(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:
+    """Format a publication window ('2021-01-09' or '2021-01-09 – 2021-01-11')."""
+    if pd.isna(earliest) or pd.isna(latest):
+        return "unknown"
+    first, last = earliest.strftime("%Y-%m-%d"), latest.strftime("%Y-%m-%d")
+    return first if first == last else f"{first} – {last}"

@@ -2,7 +2,7 @@
 
 Every detector takes {article_id: clean text} and returns a table with exactly ANNOTATION_COLUMNS
 (coder "detector", offsets into the given text, span == text[start:end]), so it can be measured row for row
-against the hand coding (helpers.annotations, helpers.measure). The rules come from the codebook where they
+against the hand coding (helpers.annotate.annotations, .measure). The rules come from the codebook where they
 are about codes (spellings, `cues`) and from this module where they are about German news language
 (reporting verbs, role nouns, quotation marks).
 
@@ -30,9 +30,16 @@ from dataclasses import dataclass, field
 import pandas as pd
 from rapidfuzz.distance import OSA
 
-from helpers import german
-from helpers.annotations import ANNOTATION_COLUMNS, LAYERS, UNATTRIBUTED, Codebook, codebook_path, load_codebook
-from helpers.segment import Span, split_paragraphs, split_sentences
+from helpers.annotate.annotations import (
+    ANNOTATION_COLUMNS,
+    LAYERS,
+    UNATTRIBUTED,
+    Codebook,
+    codebook_path,
+    load_codebook,
+)
+from helpers.text import german
+from helpers.text.segment import Span, split_paragraphs, split_sentences
 
 try:  # CPython's regex parser (3.11+), used only to speed up the pre-scan; without it every pattern is scanned.
     import re._parser as _sre_parser

@@ -1,6 +1,6 @@
 """The consensus coding: both coders' readings, with every disagreement settled by an adjudicator's reading.
 
-``corpus/annotations/adjudication.csv`` holds one row per disagreement (a unit of helpers.reliability where
+``corpus/annotations/adjudication.csv`` holds one row per disagreement (a unit of helpers.annotate.reliability where
 the two coders' values differ): which reading stands (``coder_a``, ``coder_b`` or ``neither``) and a one-line
 reason. The coders' own files are never changed. The consensus is built when it is loaded:
 
@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.annotations import Codebook
-from helpers.corpus import corpus_dir, csv_header, encoding_problem, read_csv_rows
+from helpers.annotate.annotations import Codebook
+from helpers.annotate.reliability import CODER_A, CODER_B, disagreements, reliability_units
+from helpers.corpus.articles import corpus_dir, csv_header, encoding_problem, read_csv_rows
 from helpers.errors import CorpusError
-from helpers.reliability import CODER_A, CODER_B, disagreements, reliability_units
 
 CONSENSUS = "consensus"
 DECISIONS = (CODER_A, CODER_B, "neither")

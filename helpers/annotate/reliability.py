@@ -16,7 +16,7 @@ labels, actors
     form one unit; a coder's value is the set of codes it gave there, or "none". ``labels (voice)`` compares
     voice and attribution on the units both coders gave the same code.
 
-Alpha is nominal (helpers.measure.krippendorff_alpha_nominal; the fast two-coder form here gives the same number,
+Alpha is nominal (measure.krippendorff_alpha_nominal; the fast two-coder form here gives the same number,
 checked in the tests). The 95% interval comes from a seeded bootstrap over units (resampling units with
 replacement, 2.5th and 97.5th percentiles); a resample in which alpha is undefined (no variation) is left out
 and counted. Thresholds after Krippendorff (2004, p. 241): alpha >= .800 reliable, .667 to .800 tentative
@@ -33,8 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.annotations import VOICE, Codebook
-from helpers.segment import split_sentences
+from helpers.annotate.annotations import VOICE, Codebook
+from helpers.text.segment import split_sentences
 
 CODER_A, CODER_B = "coder_a", "coder_b"
 NONE = "none"

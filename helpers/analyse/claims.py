@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from helpers import coverage, detect, framing, measure, timeline
-from helpers.annotations import OWN, QUOTED, REPORTED
-from helpers.reliability import CODER_A, CODER_B, RELIABLE, TENTATIVE
-from helpers.study import Study
+from helpers.analyse import coverage, framing, timeline
+from helpers.annotate import detect, measure
+from helpers.annotate.annotations import OWN, QUOTED, REPORTED
+from helpers.annotate.reliability import CODER_A, CODER_B, RELIABLE, TENTATIVE
+from helpers.annotate.study import Study
 
 HOLDS, DOES_NOT_HOLD, TIE, NOT_CHECKED = "holds", "does not hold", "tie", "not checked"
 CLOSE_SENTENCES = 2  # a lead of this many sentences or fewer is a tie

@@ -11,9 +11,9 @@ import itertools
 
 import pandas as pd
 
-from helpers.annotations import UNATTRIBUTED, Codebook
-from helpers.clean import count_words
-from helpers.export import annotation_tables, coverage_table
+from helpers.analyse.tables import annotation_tables, coverage_table
+from helpers.annotate.annotations import UNATTRIBUTED, Codebook
+from helpers.text.clean import count_words
 
 THIRD_PARTY = "third parties"
 OWN_REPORTER = "the outlet's own reporter"

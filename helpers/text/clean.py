@@ -66,12 +66,8 @@ class CleanText:
         return self.to_raw(start), self.to_raw(end)
 
 
-def load_rules(path: Path | None = None) -> list[Rule]:
-    """Read and compile the cleaning rules (default: the corpus's); a bad rule is an error naming file and rule."""
-    if path is None:
-        from helpers.corpus import corpus_dir, rules_path  # late: corpus imports this module
-
-        path = rules_path(corpus_dir())
+def load_rules(path: str | Path) -> list[Rule]:
+    """Read and compile the cleaning rules file; a bad rule is an error naming file and rule."""
     path = Path(path)
     data = read_yaml(path, "cleaning rules file")
     rules, problems = [], []
@@ -111,9 +107,8 @@ def _strip(raw: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def clean_text(raw: str, title: str = "", rules: Sequence[Rule] | None = None) -> CleanText:
-    """Drop boilerplate lines from `raw`; paragraphs (kept lines) are joined by a blank line."""
-    rules = load_rules() if rules is None else rules
+def clean_text(raw: str, title: str, rules: Sequence[Rule]) -> CleanText:
+    """Drop boilerplate lines from `raw` by `rules` (load_rules); paragraphs (kept lines) join by a blank line."""
     line_rules = [r for r in rules if r.scope == "line"]
     prefix_rules = [r for r in rules if r.scope == "prefix"]
     kept: list[tuple[int, int]] = []

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.corpus import corpus_dir, csv_header, encoding_problem, read_csv_rows
+from helpers.corpus.articles import corpus_dir, csv_header, encoding_problem, read_csv_rows
 from helpers.errors import CorpusError
 
 GLOSSARY_FILE = "glossary.csv"

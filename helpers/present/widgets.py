@@ -14,27 +14,10 @@ import pandas as pd
 import traitlets
 from IPython.display import HTML
 
-from helpers.clean import PARAGRAPH_SEPARATOR
+from helpers.corpus.articles import date_window, filter_articles, outlets_of
+from helpers.text.clean import PARAGRAPH_SEPARATOR
 
 EMPTY_SELECTION = "No source selected: tick at least one outlet in the source filter."
-
-
-def outlets_of(articles: pd.DataFrame) -> list[str]:
-    """Return the outlets in corpus order (first appearance), never hard-coded."""
-    return list(dict.fromkeys(articles["outlet"]))
-
-
-def filter_articles(articles: pd.DataFrame, outlets: Sequence[str]) -> pd.DataFrame:
-    """Keep the articles whose outlet is in `outlets`."""
-    return articles[articles["outlet"].isin(list(outlets))]
-
-
-def date_window(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:
-    """Format a publication window ('2021-01-09' or '2021-01-09 – 2021-01-11')."""
-    if pd.isna(earliest) or pd.isna(latest):
-        return "unknown"
-    first, last = earliest.strftime("%Y-%m-%d"), latest.strftime("%Y-%m-%d")
-    return first if first == last else f"{first} – {last}"
 
 
 def overview_table(articles: pd.DataFrame, removals: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -144,7 +127,7 @@ def evidence_rows(annotations: pd.DataFrame, articles: pd.DataFrame, layer: str,
 def evidence_html(annotations: pd.DataFrame, articles: pd.DataFrame, layer: str, code: str,
                   outlets: Sequence[str]) -> str:
     """Render each chosen article that carries the code, with the code's spans highlighted (escaped)."""
-    from helpers.highlight import highlight_html
+    from helpers.present.highlight import highlight_html
 
     if not outlets:
         return f"<p><em>{EMPTY_SELECTION}</em></p>"
@@ -176,7 +159,7 @@ def evidence_picker(annotations: pd.DataFrame, articles: pd.DataFrame, codes: Se
 
 def kwic_html(articles: pd.DataFrame, pattern: str, outlets: Sequence[str], limit: int = 50) -> str:
     """Render the KWIC concordance of `pattern` in the chosen outlets, or a clear message."""
-    from helpers.kwic import kwic
+    from helpers.analyse.kwic import kwic
 
     if not outlets:
         return f"<p><em>{EMPTY_SELECTION}</em></p>"
@@ -209,7 +192,7 @@ def kwic_box(articles: pd.DataFrame, sources: SourceFilter, pattern: str = "Matz
 def timeline_view_html(events: pd.DataFrame, articles: pd.DataFrame, start: object, end: object,
                        outlets: Sequence[str]) -> str:
     """Render the events and article windows within [start, end] for the chosen outlets."""
-    from helpers.timeline import article_windows, event_table, timeline_filter
+    from helpers.analyse.timeline import article_windows, event_table, timeline_filter
 
     if not outlets:
         return f"<p><em>{EMPTY_SELECTION}</em></p>"
@@ -225,7 +208,7 @@ def timeline_view_html(events: pd.DataFrame, articles: pd.DataFrame, start: obje
 
 def timeline_slider(events: pd.DataFrame, articles: pd.DataFrame, sources: SourceFilter) -> widgets.Widget:
     """Build a date-range slider over the case's days; shows the events and article windows in range."""
-    from helpers.timeline import article_windows, event_table
+    from helpers.analyse.timeline import article_windows, event_table
 
     table = event_table(events)
     windows = article_windows(articles)

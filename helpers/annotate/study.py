@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import annotations, consensus, corpus, glossary, reliability
-from helpers.annotations import Codebook
+from helpers import corpus
+from helpers.annotate import annotations, consensus, reliability
+from helpers.annotate.annotations import Codebook
+from helpers.corpus import glossary
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from helpers.corpus import METADATA_COLUMNS, check_corpus, corpus_dir, read_csv_rows
+from helpers.corpus.articles import METADATA_COLUMNS, check_corpus, corpus_dir, read_csv_rows
 from helpers.errors import CorpusError, utf8_problem
 
 UNKNOWN = "unknown"

@@ -1,0 +1,1 @@
+"""Analysis: coverage, framing, timeline, vocabulary, keyword in context, and the claims check."""

@@ -1,0 +1,1 @@
+"""Annotation: the codebook, hand codings, detectors, measures, reliability, consensus and the Study."""

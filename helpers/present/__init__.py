@@ -1,0 +1,1 @@
+"""Presentation: offline charts, highlighted text and ipywidgets for JupyterLab."""

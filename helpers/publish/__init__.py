@@ -1,0 +1,1 @@
+"""Publishing: CSV export, the offline HTML report and refreshing the notebooks."""
