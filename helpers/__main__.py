@@ -77,19 +77,7 @@ def export(args: argparse.Namespace) -> int:
     write = export_without_text if args.no_text else export_tables
     for path in write(args.out, args.corpus):
         print(f"wrote {path}")
-    print(f"wrote {write_claims(args.out, args.corpus)}")
     return 0
-
-
-def write_claims(out: str, corpus: str | None) -> Path:
-    """Check every finding of the notebooks and write the claims table (claims.csv) into `out`."""
-    from helpers.analyse.claims import claims_table
-    from helpers.annotate.study import load_study
-    from helpers.publish.export import CLAIMS_NAME, CSV_ENCODING
-
-    path = Path(out) / CLAIMS_NAME
-    claims_table(load_study(corpus)).to_csv(path, index=False, encoding=CSV_ENCODING, lineterminator="\n")
-    return path
 
 
 def restore(args: argparse.Namespace) -> int:

@@ -474,9 +474,9 @@ def test_run_all_draws_the_explore_section(notebook, articles, hand):
     assert _kwic_pattern(page) == KWIC_PATTERN
     kwic, _evidence = _expect_views(page, articles, hand, outlets, "all outlets ticked")
     assert _hits(kwic) > 0, f"the default search {KWIC_PATTERN!r} should find something in the corpus"
-    # The last cell (the KWIC chart) is drawn by the bundled vega-embed, with no CDN.
-    last = page.locator(".jp-Notebook .jp-CodeCell").last
-    last.locator(".vl-offline-chart svg").first.wait_for(timeout=VIEW_S * 1000)
+    # The KWIC chart's cell (it opens the Explore section) is drawn by the bundled vega-embed, with no CDN.
+    chart_cell = page.locator(".jp-Notebook .jp-CodeCell", has_text="charts.kwic_chart(articles)").last
+    chart_cell.locator(".vl-offline-chart svg").first.wait_for(timeout=VIEW_S * 1000)
 
 
 def test_unticking_an_outlet_updates_both_views(notebook, articles, hand):

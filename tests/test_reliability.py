@@ -197,3 +197,29 @@ def test_real_study_coders_agree_where_the_findings_need_it(study):
                                         study.codebook, resamples=200)
     layers = table[table["code"] == ""].set_index(["layer", "measure"])
     assert (layers["alpha"] >= reliability.TENTATIVE).all(), layers["alpha"]
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"layer,measure,article_id\n", "line 1: missing column(s) start, end, code, value_a, value_b, decision, reason"),
+    (b"layer,measure,article_id,start,end,code,value_a,value_b,decision,reason\nfacts,presence,fix-a,,,offline,1,0,"
+     b"coder_a,gel\xf6st\n", "not valid UTF-8"),
+])
+def test_malformed_adjudication_file_is_named(tmp_path, fixtures_dir, content, expected):
+    root, texts = adjudication_corpus(tmp_path, fixtures_dir)
+    codebook = load_codebook(root / "codebook.yaml")
+    hand = load_annotations(texts, root, codebook)
+    path = consensus.adjudication_path(root)
+    path.write_bytes(content)
+    problems, _ = consensus.check_adjudication(hand, texts, codebook, root)
+    assert len(problems) == 1 and problems[0].startswith(str(path)) and expected in problems[0]
+
+
+def test_the_same_unit_adjudicated_twice_is_named(tmp_path, fixtures_dir):
+    root, texts = adjudication_corpus(tmp_path, fixtures_dir)
+    codebook = load_codebook(root / "codebook.yaml")
+    hand = load_annotations(texts, root, codebook)
+    path = write_adjudication(root, "coder_a")
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("facts,presence,fix-a,,,offline,1,0,coder_b,read it again\n")
+    problems, _ = consensus.check_adjudication(hand, texts, codebook, root)
+    assert problems == [f"{path} line 3: this unit is adjudicated twice"]

@@ -20,6 +20,7 @@ from helpers.publish import report
 # A name that appears only in code cells: if it reaches a page, code inputs are not hidden.
 CODE_MARKER = "CODE_ONLY_MARKER_7f3a"
 
+LAB_TEXT = "Only in JupyterLab"
 CHARTS_NOTEBOOK = new_notebook(
     cells=[
         new_markdown_cell("# Title one\n\nDraws *two* charts offline.\n\n## Data\n\nNot the summary."),
@@ -34,7 +35,9 @@ CHARTS_NOTEBOOK = new_notebook(
         new_code_cell(
             f"charts.enable_offline()\nalt.Chart({CODE_MARKER}).mark_point().encode(x='outlet', y='articles')"
         ),
-        new_code_cell("import ipywidgets\n\nipywidgets.Dropdown(options=['FAZ', 'taz'])"),
+        new_markdown_cell(f"{LAB_TEXT}: pick an outlet.", metadata={"tags": [report.LAB_ONLY_TAG]}),
+        new_code_cell("import ipywidgets\n\nipywidgets.Dropdown(options=['FAZ', 'taz'])",
+                      metadata={"tags": [report.LAB_ONLY_TAG]}),
     ]
 )
 FINDING = "*One* plus one is two & \"not\" three."
@@ -186,11 +189,19 @@ def test_code_inputs_and_prompts_are_hidden(pages: dict[str, str]) -> None:
     assert "<pre>2\n</pre>" in pages["02-add-numbers.html"]  # outputs stay
 
 
-def test_widget_output_is_replaced_by_a_note(pages: dict[str, str]) -> None:
+def test_lab_only_cells_are_left_out(pages: dict[str, str]) -> None:
     page = pages["01-draw-charts.html"]
-    assert page.count(report.WIDGET_NOTE) == 1
-    assert "application/vnd.jupyter.widget" not in page
-    assert report.WIDGET_NOTE not in pages["02-add-numbers.html"]
+    assert LAB_TEXT not in page and "application/vnd.jupyter.widget" not in page
+    assert "Draws <em>two</em> charts offline." in page
+
+
+def test_an_untagged_widget_stops_the_build(tmp_path: Path) -> None:
+    notebook = new_notebook(cells=[new_markdown_cell("# Dead control"),
+                                   new_code_cell("import ipywidgets\n\nipywidgets.IntSlider()")])
+    folder = write_notebooks(tmp_path / "notebooks", {"01-dead-control.ipynb": notebook})
+    with pytest.raises(report.ReportError, match="01-dead-control: cell 2 shows an interactive control"):
+        report.build_report(folder, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
 
 
 def previous_report(folder: Path) -> dict[str, bytes]:

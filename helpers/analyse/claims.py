@@ -84,7 +84,7 @@ def claim(claim_id: str, notebook: str, sentence: str, rests_on: tuple[str, ...]
 
 
 def _alphas(study: Study, layers: tuple[str, ...]) -> str:
-    table = study_agreement(study)
+    table = study.agreement
     if table is None or not layers:
         return ", ".join(layers) + (" (one coder: no alpha)" if layers else "")
     parts = []
@@ -96,26 +96,21 @@ def _alphas(study: Study, layers: tuple[str, ...]) -> str:
     return "; ".join(parts)
 
 
-def study_agreement(study: Study) -> pd.DataFrame | None:
-    """Return the study's agreement table, or None with fewer than two coders."""
-    return study.agreement
-
-
 def verdict(claim_id: str, study: Study) -> Verdict:
     """Check one claim on the consensus coding (and on each coder's, when it rests on hand coding)."""
     item = CLAIMS[claim_id]
+    per_coder: dict[str, str] = {}
     try:
         found = item.check(study, study.coding)
+        if item.rests_on and {CODER_A, CODER_B} <= set(study.hand["coder"]):
+            for coder in (CODER_A, CODER_B):
+                per_coder[coder] = HOLDS if item.check(study, study.coder(coder)).holds else DOES_NOT_HOLD
     except (KeyError, ValueError, IndexError) as exc:  # a corpus without what the claim counts (another study)
         return Verdict(item, NOT_CHECKED, f"the check cannot run on this corpus ({type(exc).__name__}: {exc})", [])
     status = HOLDS if found.holds else DOES_NOT_HOLD
     why = "the numbers above match the sentence" if found.holds else "the numbers above differ from the sentence"
-    per_coder: dict[str, str] = {}
-    if item.rests_on and {CODER_A, CODER_B} <= set(study.hand["coder"]):
-        for coder in (CODER_A, CODER_B):
-            per_coder[coder] = HOLDS if item.check(study, study.coder(coder)).holds else DOES_NOT_HOLD
-        if len(set(per_coder.values())) > 1:
-            status, why = TIE, "a close call: the two coders' codings do not agree on it"
+    if len(set(per_coder.values())) > 1:
+        status, why = TIE, "a close call: the two coders' codings do not agree on it"
     if found.close:
         status, why = TIE, f"a close call: {found.close}"
     return Verdict(item, status, why, found.evidence, per_coder, _alphas(study, item.rests_on))
@@ -487,7 +482,7 @@ def _accounts(study: Study, coding: pd.DataFrame) -> Check:
 
 def unreliable_codes(study: Study) -> set[str]:
     """Return the codes whose own alpha is below .667 (not used for conclusions), or none with one coder."""
-    table = study_agreement(study)
+    table = study.agreement
     if table is None:
         return set()
     return set(table.loc[(table["code"] != "") & (table["alpha"] < TENTATIVE), "code"])
@@ -499,7 +494,7 @@ def unreliable_codes(study: Study) -> set[str]:
        "Every layer reaches alpha .800 or more, though the labels' interval dips just below it; only two single codes "
        "fall below .667: the terms-violation fact (on five units) and the responsibility frame.")
 def _reliability(study: Study, coding: pd.DataFrame) -> Check:
-    table = study_agreement(study)
+    table = study.agreement
     if table is None:
         return Check(False, ["Only one coder: alpha needs a second coder's files."])
     layers = table[table["code"] == ""]

@@ -13,7 +13,7 @@ from rapidfuzz.distance import Levenshtein
 
 from helpers.analyse.coverage import code_counts, name_variants, speaker_side
 from helpers.analyse.vocabulary import tokens
-from helpers.annotate.annotations import OWN, UNATTRIBUTED, VOICE, Codebook
+from helpers.annotate.annotations import OWN, UNATTRIBUTED, VOICE, Codebook, voice_text
 from helpers.corpus.glossary import gloss
 from helpers.text import german
 from helpers.text.clean import PARAGRAPH_SEPARATOR, count_words
@@ -165,8 +165,8 @@ def cutoff_agency(articles: pd.DataFrame, codebook: Codebook, coding: pd.DataFra
         frames = coding[coding["layer"] == "frames"]
         for key, group in frames.groupby(["article_id", "start", "end"]):
             voices[key] = "; ".join(dict.fromkeys(
-                v if not who else f"{v} ({who})" for v, who in zip(group[VOICE].fillna(""),
-                                                                 group["attributed_to"].fillna(""), strict=True)))
+                voice_text(v, who) for v, who in zip(group[VOICE].fillna(""), group["attributed_to"].fillna(""),
+                                                     strict=True)))
     rows = []
     for article in articles.itertuples():
         for sentence in split_sentences(article.clean_text):

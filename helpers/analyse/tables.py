@@ -80,8 +80,10 @@ def annotation_tables(hand: pd.DataFrame, codebook: Codebook | None, article_ids
     kind = dict(zip(codebook.codes["frames"]["id"], codebook.codes["frames"]["kind"], strict=True))
 
     mentions = _layer_rows(hand, "actors", {"code": "actor_id", "span": "surface", "start": "start", "end": "end"})
-    mentions["is_variant"] = [is_variant(surface, spellings[actor])
-                              for surface, actor in zip(mentions["surface"], mentions["actor_id"], strict=True)]
+    # bool even when empty: an empty object column used as a row mask would select columns instead
+    mentions["is_variant"] = pd.Series([is_variant(surface, spellings[actor]) for surface, actor in
+                                        zip(mentions["surface"], mentions["actor_id"], strict=True)],
+                                       index=mentions.index, dtype=bool)
     quotes = _layer_rows(hand, "quotes", {"speaker": "speaker_actor_id", "span": "quote", "start": "start",
                                           "end": "end"})
     labels = _layer_rows(hand, "labels", {"code": "label", "attributed_to": "attributed_to", "voice": "voice",

@@ -203,6 +203,11 @@ def check_annotation_file(path: Path, codebook: Codebook, texts: Mapping[str, st
     return rows, problems
 
 
+def voice_text(voice: str, attributed_to: str) -> str:
+    """Return a row's voice as one string: "own", or e.g. "reported (amazon)"."""
+    return f"{voice} ({attributed_to})" if attributed_to else voice
+
+
 def _voice_problems(layer: str, row: dict[str, str], has_voice: bool) -> list[str]:
     """Say what is wrong with a row's voice: one of VOICES in frames and labels, agreeing with attributed_to."""
     voice = row.get(VOICE, "")

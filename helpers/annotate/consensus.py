@@ -43,9 +43,9 @@ def _key(row: Mapping[str, object]) -> tuple[str, ...]:
     return tuple("" if pd.isna(row[k]) else str(row[k]) for k in KEY)
 
 
-def read_adjudication(path: Path, open_units: pd.DataFrame,
-                      articles: Iterable[str] | None = None) -> tuple[dict[tuple[str, ...], str], list[str]]:
-    """Read the adjudication file; return {unit key: decision} and every problem (file and line named).
+def read_adjudication(path: Path, open_units: pd.DataFrame, articles: Iterable[str] | None = None
+                      ) -> tuple[dict[tuple[str, ...], tuple[str, str]], list[str]]:
+    """Read the adjudication file; return {unit key: (decision, reason)} and every problem (file and line named).
 
     A row must name a unit where the coders disagree now, with the values they gave (so a decision made
     on an older coding is caught, not silently applied), a decision in DECISIONS and a reason. Rows about
@@ -60,7 +60,7 @@ def read_adjudication(path: Path, open_units: pd.DataFrame,
     if missing:
         return {}, [f"{path} line 1: missing column(s) {', '.join(missing)}"]
     current = {_key(u): u for u in open_units.to_dict("records")}
-    decided: dict[tuple[str, ...], str] = {}
+    decided: dict[tuple[str, ...], tuple[str, str]] = {}
     problems = []
     for line, row in read_csv_rows(path):
         where = f"{path} line {line}"
@@ -81,7 +81,7 @@ def read_adjudication(path: Path, open_units: pd.DataFrame,
         elif _key(row) in decided:
             problems.append(f"{where}: this unit is adjudicated twice")
         else:
-            decided[_key(row)] = row["decision"]
+            decided[_key(row)] = (row["decision"], row["reason"])
     return decided, problems
 
 
@@ -95,7 +95,7 @@ def _in_unit(rows: pd.DataFrame, unit: Mapping[str, object]) -> pd.Series:
     return same & (rows["start"] < unit["end"]) & (unit["start"] < rows["end"])
 
 
-def build_consensus(hand: pd.DataFrame, decided: Mapping[tuple[str, ...], str],
+def build_consensus(hand: pd.DataFrame, decided: Mapping[tuple[str, ...], tuple[str, str] | str],
                     open_units: pd.DataFrame) -> pd.DataFrame:
     """Return the consensus rows (coder "consensus") from both coders' rows and the decisions."""
     consensus = hand[hand["coder"] == CODER_A].copy()
@@ -103,6 +103,7 @@ def build_consensus(hand: pd.DataFrame, decided: Mapping[tuple[str, ...], str],
     added = []
     for unit in open_units.to_dict("records"):
         decision = decided.get(_key(unit))
+        decision = decision[0] if isinstance(decision, tuple) else decision
         if decision is None or decision == CODER_A:
             continue
         consensus = consensus[~_in_unit(consensus, unit)]
@@ -120,17 +121,24 @@ def pending(open_units: pd.DataFrame, decided: Mapping[tuple[str, ...], str]) ->
     return open_units[keep].reset_index(drop=True)
 
 
-def study_coding(hand: pd.DataFrame, texts: Mapping[str, str], codebook: Codebook,
-                 root: Path | None = None) -> pd.DataFrame:
+def _open_units(hand: pd.DataFrame, texts: Mapping[str, str], codebook: Codebook,
+                units: pd.DataFrame | None) -> pd.DataFrame:
+    """Return the disagreements of the reliability units (computed here unless the caller has them)."""
+    return disagreements(reliability_units(hand, texts, codebook) if units is None else units)
+
+
+def study_coding(hand: pd.DataFrame, texts: Mapping[str, str], codebook: Codebook, root: Path | None = None,
+                 units: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the coding the findings use: the consensus of coder_a and coder_b, else the only coder's rows.
 
+    `units` are helpers.annotate.reliability's units of these codings, when the caller has them already.
     Raises CorpusError when the adjudication file has a bad or stale row.
     """
     coders = set(hand["coder"])
     if not {CODER_A, CODER_B} <= coders:
         first = CODER_A if CODER_A in coders else (sorted(coders)[0] if coders else None)
         return hand[hand["coder"] == first].reset_index(drop=True) if first else hand
-    open_units = disagreements(reliability_units(hand, texts, codebook))
+    open_units = _open_units(hand, texts, codebook, units)
     decided, problems = read_adjudication(adjudication_path(root), open_units, texts)
     if problems:
         raise CorpusError(problems)
@@ -142,19 +150,19 @@ def check_adjudication(hand: pd.DataFrame, texts: Mapping[str, str], codebook: C
     """Return the adjudication file's problems and how many disagreements still wait for a decision."""
     if not {CODER_A, CODER_B} <= set(hand["coder"]):
         return [], 0
-    open_units = disagreements(reliability_units(hand, texts, codebook))
+    open_units = _open_units(hand, texts, codebook, None)
     decided, problems = read_adjudication(adjudication_path(root), open_units, texts)
     return problems, len(pending(open_units, decided))
 
 
-def adjudicated(study_hand: pd.DataFrame, texts: Mapping[str, str], codebook: Codebook,
-                root: Path | None = None) -> pd.DataFrame:
-    """Return every disagreement with the adjudicator's decision and reason ("pending" where none yet)."""
-    open_units = disagreements(reliability_units(study_hand, texts, codebook))
-    path = adjudication_path(root)
-    reasons: dict[tuple[str, ...], tuple[str, str]] = {}
-    if path.is_file():
-        for _, row in read_csv_rows(path):
-            reasons[_key(row)] = (row.get("decision", ""), row.get("reason", ""))
-    decisions = [reasons.get(_key(u), ("pending", "")) for u in open_units.to_dict("records")]
+def adjudicated(units: pd.DataFrame, root: Path | None = None) -> pd.DataFrame:
+    """Return every disagreement among reliability `units` with its decision and reason ("pending" if none yet).
+
+    Raises CorpusError when the adjudication file has a bad or stale row.
+    """
+    open_units = disagreements(units)
+    decided, problems = read_adjudication(adjudication_path(root), open_units, set(units["article_id"]))
+    if problems:
+        raise CorpusError(problems)
+    decisions = [decided.get(_key(u), ("pending", "")) for u in open_units.to_dict("records")]
     return open_units.assign(decision=[d for d, _ in decisions], reason=[r for _, r in decisions])

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.annotate.annotations import VOICE, Codebook
+from helpers.annotate.annotations import VOICE, Codebook, coded_articles, voice_text
 from helpers.text.segment import split_sentences
 
 CODER_A, CODER_B = "coder_a", "coder_b"
@@ -128,9 +128,7 @@ def _presence_units(hand: pd.DataFrame, layer: str, keys: Iterable[tuple[str, in
 
 
 def _voice_value(row: pd.Series | object) -> str:
-    voice = getattr(row, VOICE, "") or ""
-    who = getattr(row, "attributed_to", "") or ""
-    return f"{voice} ({who})" if who else voice
+    return voice_text(getattr(row, VOICE, "") or "", getattr(row, "attributed_to", "") or "")
 
 
 def _frame_voice_units(hand: pd.DataFrame, coders: tuple[str, str]) -> list[dict]:
@@ -255,7 +253,7 @@ def disagreements(units: pd.DataFrame) -> pd.DataFrame:
 def coding_status(hand: pd.DataFrame, article_ids: Sequence[str], coders: tuple[str, str] = (CODER_A, CODER_B)
                   ) -> pd.DataFrame:
     """Return article × coder: "coded" or "not coded yet"; only articles both coded enter the reliability units."""
-    done = {coder: set(hand.loc[hand["coder"] == coder, "article_id"]) for coder in coders}
+    done = coded_articles(hand)
     return pd.DataFrame({"article_id": list(article_ids),
-                         **{coder: ["coded" if a in done[coder] else "not coded yet" for a in article_ids]
+                         **{coder: ["coded" if a in done.get(coder, set()) else "not coded yet" for a in article_ids]
                             for coder in coders}})

@@ -30,19 +30,12 @@ class Study:
     coding: pd.DataFrame  # the consensus (or the only coder's rows): what the findings count
     events: pd.DataFrame
     glosses: dict[str, str]
-
-    @cached_property
-    def coders(self) -> list[str]:
-        """Return the coders with files, in name order."""
-        return sorted(self.hand["coder"].unique())
+    units: pd.DataFrame | None = None  # coder_a and coder_b compared unit by unit (None without both)
 
     @cached_property
     def agreement(self) -> pd.DataFrame | None:
         """Return alpha per layer and code between coder_a and coder_b (computed once), or None without both."""
-        if not {reliability.CODER_A, reliability.CODER_B} <= set(self.hand["coder"]):
-            return None
-        units = reliability.reliability_units(self.hand, self.texts, self.codebook)
-        return reliability.agreement_table(units, self.codebook)
+        return None if self.units is None else reliability.agreement_table(self.units, self.codebook)
 
     def coder(self, name: str) -> pd.DataFrame:
         """Return one coder's rows."""
@@ -56,7 +49,9 @@ def load_study(root: str | Path | None = None) -> Study:
     texts = dict(zip(articles["article_id"], articles["clean_text"], strict=True))
     codebook = annotations.load_codebook(annotations.codebook_path(folder))
     hand = annotations.load_annotations(texts, folder, codebook)
-    coding = consensus.study_coding(hand, texts, codebook, folder)
+    both = {reliability.CODER_A, reliability.CODER_B} <= set(hand["coder"])
+    units = reliability.reliability_units(hand, texts, codebook) if both else None
+    coding = consensus.study_coding(hand, texts, codebook, folder, units)
     has_events = (folder / "events.csv").is_file()  # a corpus restored from a share may hold no timeline
     events = corpus.load_events(folder) if has_events else pd.DataFrame(columns=corpus.EVENT_COLUMNS)
-    return Study(folder, articles, texts, codebook, hand, coding, events, glossary.load_glossary(folder))
+    return Study(folder, articles, texts, codebook, hand, coding, events, glossary.load_glossary(folder), units)

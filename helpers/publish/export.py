@@ -19,16 +19,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.analyse.claims import claims_table
 from helpers.analyse.tables import annotation_tables
 from helpers.annotate.annotations import (
     ANNOTATION_COLUMNS,
     annotation_files,
-    codebook_path,
-    load_annotations,
-    load_codebook,
 )
-from helpers.annotate.consensus import adjudicated, study_coding
-from helpers.annotate.reliability import CODER_A, CODER_B, agreement_table, reliability_units
+from helpers.annotate.consensus import adjudicated
+from helpers.annotate.study import load_study
 from helpers.corpus.articles import METADATA_COLUMNS, check_corpus, corpus_dir, load_articles, removals, sha256_of
 from helpers.errors import CorpusError
 
@@ -40,7 +38,7 @@ TEXT_COLUMNS = {"cleaning_removals.csv": "text", "disagreements.csv": "text", "c
                 "mentions.csv": "surface",
                 "quotes.csv": "quote", "labels.csv": "phrase", "frames.csv": "sentence"}
 README_NAME = "README.txt"
-CLAIMS_NAME = "claims.csv"  # written by the command line (claims need the analyse layer)
+CLAIMS_NAME = "claims.csv"
 NO_TEXT_README = """\
 Export without article text (python -m helpers export --no-text)
 =================================================================
@@ -96,28 +94,21 @@ def article_table(articles: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_tables(corpus: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """Return every exported table by file name: articles, cleaning audit, hand coding."""
+    """Return every exported table by file name: articles, cleaning audit, hand coding, and with two coders the
+    agreement, the adjudicated disagreements and the checked findings."""
     articles = load_articles(corpus)
-    root = corpus_dir(corpus)
-    texts = dict(zip(articles["article_id"], articles["clean_text"], strict=True))
-    reliability_tables: dict[str, pd.DataFrame] = {}
-    if annotation_files(root):
-        codebook = load_codebook(codebook_path(root))
-        coders = load_annotations(texts, root, codebook)
-        hand = coders
-        if {CODER_A, CODER_B} <= set(coders["coder"]):  # both coders, and the consensus the findings use
-            hand = pd.concat([coders, study_coding(coders, texts, codebook, root)], ignore_index=True)
-            units = reliability_units(coders, texts, codebook)
-            reliability_tables = {"agreement.csv": agreement_table(units, codebook),
-                                  "disagreements.csv": adjudicated(coders, texts, codebook, root)}
-    else:
-        codebook, hand = None, pd.DataFrame(columns=ANNOTATION_COLUMNS)
-    return {
-        "articles.csv": article_table(articles),
-        "cleaning_removals.csv": removals(articles),
-        **annotation_tables(hand, codebook, list(articles["article_id"])),
-        **reliability_tables,
-    }
+    tables = {"articles.csv": article_table(articles), "cleaning_removals.csv": removals(articles)}
+    if not annotation_files(corpus_dir(corpus)):
+        return tables | annotation_tables(pd.DataFrame(columns=ANNOTATION_COLUMNS), None, list(articles["article_id"]))
+    study = load_study(corpus)
+    ids = list(study.articles["article_id"])
+    if study.units is None:
+        return tables | annotation_tables(study.hand, study.codebook, ids)
+    # Both coders' rows and the consensus the findings use, with how the two agree and what each finding says.
+    hand = pd.concat([study.hand, study.coding], ignore_index=True)
+    return tables | annotation_tables(hand, study.codebook, ids) | {
+        "agreement.csv": study.agreement, "disagreements.csv": adjudicated(study.units, study.root),
+        CLAIMS_NAME: claims_table(study)}
 
 
 def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:

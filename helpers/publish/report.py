@@ -1,7 +1,8 @@
 """Build the shareable HTML report: every numbered notebook, run fresh, as a self-contained page.
 
 The pages need no network and no kernel: code is hidden, charts draw from the vega-embed bundle that
-`helpers.present.charts.enable_offline()` puts in the outputs, and widgets are replaced by a note.
+`helpers.present.charts.enable_offline()` puts in the outputs, and cells that need a kernel (ipywidgets, tagged
+`lab-only` with the text about them) are left out, so no page shows a control that does nothing.
 """
 
 from __future__ import annotations
@@ -28,10 +29,9 @@ QUESTION = (
     "When Amazon Web Services stopped hosting Parler in January 2021, what did German-language news "
     "outlets report, whom did they quote, and how did they frame it?"
 )
-WIDGET_NOTE = (
-    "Interactive control — works when this notebook runs in JupyterLab (<code>make lab</code>). "
-    "The static output below shows its default state."
-)
+# Cells tagged this way (ipywidgets and the text about them) need a running kernel: the shared pages leave them out,
+# so no page shows or promises a control that does nothing. An untagged cell with a widget output stops the build.
+LAB_ONLY_TAG = "lab-only"
 WIDGET_MIMETYPE = "application/vnd.jupyter.widget-view+json"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 NOTEBOOK_PATTERN = "[0-9][0-9]-*.ipynb"
@@ -165,7 +165,7 @@ def make_exporter() -> HTMLExporter:
         exclude_output_prompt=True,
         embed_images=True,
     )
-    exporter.register_preprocessor(WidgetNotePreprocessor(), enabled=True)
+    exporter.register_preprocessor(LabOnlyPreprocessor(), enabled=True)
     return exporter
 
 
@@ -180,27 +180,19 @@ def export_page(notebook: NotebookNode, page: Page, nav: dict[str, Any], exporte
     return body
 
 
-class WidgetNotePreprocessor(Preprocessor):
-    """Replace widget outputs, which do nothing without a kernel, with a note saying so."""
+class LabOnlyPreprocessor(Preprocessor):
+    """Leave out the cells tagged LAB_ONLY_TAG; refuse a widget output anywhere else (it would be dead)."""
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-        """Drop the saved widget state, then rewrite each cell's widget outputs."""
+        """Drop the saved widget state and the lab-only cells; name any other cell that shows a widget."""
         nb.metadata.pop("widgets", None)
-        return super().preprocess(nb, resources)
-
-    def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:
-        """Turn the first widget output of a cell into the note and drop the others."""
-        outputs, noted = [], False
-        for output in cell.get("outputs", []):
-            if WIDGET_MIMETYPE not in output.get("data", {}):
-                outputs.append(output)
-            elif not noted:
-                note = f'<p class="report-widget-note">{WIDGET_NOTE}</p>'
-                outputs.append(nbformat.v4.new_output("display_data", data={"text/html": note}))
-                noted = True
-        if "outputs" in cell:
-            cell.outputs = outputs
-        return cell, resources
+        nb.cells = [cell for cell in nb.cells if LAB_ONLY_TAG not in cell.get("metadata", {}).get("tags", [])]
+        for number, cell in enumerate(nb.cells, start=1):
+            if any(WIDGET_MIMETYPE in output.get("data", {}) for output in cell.get("outputs", [])):
+                where = resources.get("metadata", {}).get("name", "a notebook")
+                raise ReportError(f"{where}: cell {number} shows an interactive control that needs a kernel; tag the "
+                                  f"cell '{LAB_ONLY_TAG}' (with the text about it) or give it an offline output")
+        return nb, resources
 
 
 _VERDICT = re.compile(r"Verdict: (HOLDS|DOES NOT HOLD|TIE|NOT CHECKED)\b")
@@ -278,8 +270,8 @@ a {{ color: #1565c0; }}
 {items}
 </ol>
 {key_findings}
-<p class="note">Charts and their filters work in this browser, with no network and no Python. Controls marked
-as interactive in JupyterLab need the notebooks themselves (<code>make lab</code>).</p>
+<p class="note">Everything on these pages, charts and their filters included, works in this browser with no
+network and no Python.</p>
 </main>
 </body>
 </html>
