@@ -27,6 +27,8 @@ from playwright.sync_api import Browser, Locator, sync_playwright
 
 from helpers import corpus
 from helpers.analyse import kwic, timeline
+from helpers.corpus import corpus_dir
+from helpers.corpus.settings import load_settings
 from helpers.present.charts import MAX_ROWS
 from helpers.publish import report
 
@@ -415,5 +417,5 @@ def test_index_links_to_every_page_and_each_page_back(open_page: OpenPage, repor
         assert sorted(href for href in local if not (report_dir / href).is_file()) == [], f"{name}: broken links"
         page.page.locator('a[href="index.html"]').first.click()
         page.page.wait_for_url("**/index.html")
-        assert page.page.locator("h1").inner_text() == report.TITLE
+        assert page.page.locator("h1").inner_text() == load_settings(corpus_dir()).title
     assert page.blocked == [] and page.errors == []

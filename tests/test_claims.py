@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pandas as pd
 
 from helpers.analyse import claims
 from helpers.annotate.study import Study
+from helpers.errors import CorpusError
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOW = re.compile(r'claims\.show\("([^"]+)"')
@@ -29,11 +31,12 @@ def notebook_findings() -> dict[str, tuple[str, str]]:
     return found
 
 
-def test_every_finding_heading_is_a_checked_claim_and_every_claim_is_shown():
+def test_every_finding_heading_is_a_checked_claim_and_every_claim_is_shown(study):
     shown = notebook_findings()
-    assert set(shown) == set(claims.CLAIMS)
+    registry = claims.study_claims(study)
+    assert set(shown) == set(registry)
     for claim_id, (notebook, heading) in shown.items():
-        item = claims.CLAIMS[claim_id]
+        item = registry[claim_id]
         assert (notebook, heading) == (item.notebook, item.sentence), claim_id
 
 
@@ -53,8 +56,7 @@ def test_every_claim_holds_on_the_committed_study(study):
 
 def with_coder_b_rows(study: Study, coder_b: pd.DataFrame) -> Study:
     hand = pd.concat([study.hand[study.hand["coder"] != "coder_b"], coder_b], ignore_index=True)
-    return Study(study.root, study.articles, study.texts, study.codebook, hand, study.coding, study.events,
-                 study.glosses)
+    return dataclasses.replace(study, hand=hand)
 
 
 def test_a_claim_the_coders_split_on_is_a_tie(study):
@@ -68,12 +70,32 @@ def test_a_claim_the_coders_split_on_is_a_tie(study):
 
 def test_a_claim_whose_numbers_change_does_not_hold(study):
     coding = study.coding[~((study.coding["layer"] == "facts") & (study.coding["code"] == "nov2020_emails"))]
-    changed = Study(study.root, study.articles, study.texts, study.codebook, study.hand, coding, study.events,
-                    study.glosses)
+    changed = dataclasses.replace(study, coding=coding)
     assert claims.verdict("warnings-reported", changed).status == claims.DOES_NOT_HOLD
 
 
 def test_a_lead_of_two_sentences_or_fewer_is_a_tie(study):
-    check = claims.CLAIMS["safety-vs-speech"].check(study, study.coding)
+    check = claims.study_claims(study)["safety-vs-speech"].check(study, study.coding)
     ties = [line for line in check.evidence if "tie (2 sentences or fewer apart)" in line]
     assert len(ties) == 2  # kein-hoster 5 vs 4 and server-ab 1 vs 2 are ties, never wins
+
+
+def test_a_claim_id_the_study_does_not_have_is_not_checked(study):
+    found = claims.verdict("no-such-claim", study)
+    assert found.status == claims.NOT_CHECKED and "not a claim of this study" in found.why
+
+
+def test_a_study_without_a_claims_file_has_no_claims(study):
+    bare = dataclasses.replace(study, settings=dataclasses.replace(study.settings, claims=""))
+    assert claims.study_claims(bare) == {} and claims.claims_table(bare).empty
+
+
+def test_a_claims_file_that_fails_to_run_names_itself(tmp_path):
+    broken = tmp_path / "claims.py"
+    broken.write_text("raise RuntimeError('typo')\n", encoding="utf-8")
+    try:
+        claims.load_claims(broken)
+    except CorpusError as exc:
+        assert str(broken) in str(exc) and "RuntimeError: typo" in str(exc)
+    else:
+        raise AssertionError("a broken claims file loaded")

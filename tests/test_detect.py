@@ -5,7 +5,6 @@ import re
 import pandas as pd
 import pytest
 
-from helpers.annotate import detect
 from helpers.annotate.annotations import ANNOTATION_COLUMNS, LAYERS, UNATTRIBUTED, load_codebook
 from helpers.annotate.detect import (
     detect_actors,
@@ -14,7 +13,10 @@ from helpers.annotate.detect import (
     detect_frames,
     detect_labels,
     detect_quotes,
+    scan,
 )
+from helpers.annotate.detect.engine import Article
+from helpers.annotate.detect.rules import CUES, OTHERS_VIEW_FINDER, SELF_VIEW_FINDER, rules_of
 from helpers.text.segment import split_sentences
 
 
@@ -346,7 +348,8 @@ def test_every_detector_matches_its_slice_of_detect_all(detected, texts, codeboo
 def test_detect_all_is_deterministic(detected, texts):
     pd.testing.assert_frame_equal(detect_all(texts, load_codebook()), detected)
     reordered = dict(reversed(list(texts.items())))
-    again = detect_all(reordered).sort_values(["article_id", "layer", "start", "end", "code"]).reset_index(drop=True)
+    again = detect_all(reordered, load_codebook()).sort_values(["article_id", "layer", "start", "end", "code"])
+    again = again.reset_index(drop=True)
     expected = detected.sort_values(["article_id", "layer", "start", "end", "code"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(again, expected)
 
@@ -361,11 +364,11 @@ def test_empty_input_gives_an_empty_table(codebook):
 
 
 def test_prescan_finds_every_match_a_plain_search_finds(texts, codebook):
-    rules = detect._rules(codebook)
-    finders = [detect._CUES, detect._OTHERS_VIEW_FINDER, detect._SELF_VIEW_FINDER]
+    rules = rules_of(codebook)
+    finders = [CUES, OTHERS_VIEW_FINDER, SELF_VIEW_FINDER]
     finders += [f for _, _, f in rules.labels] + [f for _, f, _ in rules.facts]
     for article_id, text in texts.items():
-        article = detect._Article(article_id, text, rules)
+        article = Article(article_id, text, rules)
         for finder in finders:
             fast = {(n, m.span()) for n, m in finder.finditer(article)}
             plain = {(n, m.span()) for s in article.sentences for n, p in enumerate(finder.exact)
@@ -382,10 +385,54 @@ def test_prescan_finds_every_match_a_plain_search_finds(texts, codebook):
 def test_loose_pattern_matches_wherever_the_exact_one_does(pattern, text):
     # The loose pattern may drop a leading optional part, but it matches inside the exact match.
     exact = re.compile(pattern, re.IGNORECASE).search(text)
-    loose = re.compile(detect._lowercase_pattern(pattern)).search(text.lower())
+    loose = re.compile(scan.lowercase_pattern(pattern)).search(text.lower())
     assert exact and loose and exact.start() <= loose.start() < exact.end()
 
 
 def test_keyword_tree_matches_the_longest_keyword():
-    tree = re.compile(detect._trie_pattern(["netz", "netzwerk", "nach", "app", "apple"]))
+    tree = re.compile(scan.trie_pattern(["netz", "netzwerk", "nach", "app", "apple"]))
     assert [m.group() for m in tree.finditer("netzwerk nachts apple app")] == ["netzwerk", "nach", "apple", "app"]
+
+
+@pytest.mark.parametrize("loose, expected", [
+    ("plattform", {"plattform"}),
+    ("(?:rechts|links)extrem", {"rechtsextrem", "linksextrem"}),
+    ("[dk]ienst\\w*", {"dienst", "kienst"}),
+    ("anti-(?:twitter|facebook)", {"anti-twitter", "anti-facebook"}),
+    ("gefahr(?:en)?", {"gefahr"}),
+    ("netz+werk", {"netz"}),
+    ("nach\\.richt", {"nach.richt"}),
+])
+def test_keywords_start_every_match(loose, expected):
+    assert scan.keywords(loose) == expected
+
+
+@pytest.mark.parametrize("loose", [
+    "ist",                    # too short to be worth a keyword
+    "\\w+ung",              # starts with a class escape
+    "[a-z]+netz",             # a class with a range
+    "(?:die\\s+)?plattform",  # an optional start
+    "(a)\\1bc",             # a backreference: not read, scanned as a regex
+    "(?(1)a|b)",              # a conditional: not read
+])
+def test_keywords_give_up_on_what_they_cannot_read(loose):
+    assert scan.keywords(loose) is None
+
+
+def test_every_keyword_starts_every_match_on_the_corpus(texts, codebook):
+    # The property the pre-scan rests on, checked on every cue of the codebook against the real texts.
+    rules = rules_of(codebook)
+    finders = [CUES, OTHERS_VIEW_FINDER, SELF_VIEW_FINDER] + [f for _, _, f in rules.labels] + [
+        f for _, f, _ in rules.facts]
+    lowered = [text.lower() for text in texts.values()]
+    checked = 0
+    for finder in finders:
+        for loose in finder.loose:
+            words = scan.keywords(loose)
+            if words is None:
+                continue
+            for lower in lowered:
+                for match in re.finditer(loose, lower):
+                    assert match.group().startswith(tuple(words)), (loose, match.group())
+                    checked += 1
+    assert checked > 50

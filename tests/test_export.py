@@ -184,8 +184,8 @@ def test_several_coders_share_one_file_per_table_with_a_coder_column(corpus, tex
     assert {"alpha", "ci_low", "ci_high", "percent_agreement"} <= set(agreement.columns)
     disagreements = read(out, "disagreements.csv")
     assert set(disagreements["decision"]) <= {"pending"}  # nothing adjudicated in this fixture
-    claims = read(out, "claims.csv")  # the Parler findings do not fit this fixture's codes: checked, and said so
-    assert len(claims) > 10 and "holds" not in set(claims["verdict"])
+    claims = read(out, "claims.csv")  # this fixture has no study file, so no claims: the table is there, empty
+    assert claims.empty and list(claims.columns)[:4] == ["claim_id", "notebook", "finding", "verdict"]
 
 
 @pytest.mark.parametrize("surface, variant", [

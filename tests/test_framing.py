@@ -51,7 +51,7 @@ def test_side_framing_counts_sentences_and_quote_words(codebook):
 def test_cutoff_agency_reads_sentences(codebook):
     text = ("Titel\n\nAmazon hat Parler abgeschaltet. Parler habe Gewaltaufrufe nicht schnell genug gelöscht. "
             "Das Wetter war gut.")
-    agency = fr.cutoff_agency(one_article(text), codebook)
+    agency = fr.cutoff_agency(one_article(text), codebook, acting="Amazon/AWS", failing="Parler")
     assert list(agency["reading"]) == ["Amazon/AWS acts", "Parler failed"]
     assert all(text[r.start:r.end] == r.sentence for r in agency.itertuples())
 
@@ -81,7 +81,7 @@ def test_cutoff_agency_says_whose_words_from_the_coded_frames(codebook):
     frames = pd.DataFrame([annotation("frames", "content_moderation", text,
                                       "Parler gehe nicht schnell genug gegen Gewalt vor, so Amazon.", "amazon")
                            | {"voice": "reported"}])
-    agency = fr.cutoff_agency(article, codebook, frames).set_index("reading")
+    agency = fr.cutoff_agency(article, codebook, frames, acting="Amazon/AWS", failing="Parler").set_index("reading")
     assert agency.loc["Parler failed", "voice"] == "reported (amazon)"
     assert agency.loc["Amazon/AWS acts", "voice"] == "not coded"
-    assert "voice" in fr.cutoff_agency(article, codebook).columns
+    assert "voice" in fr.cutoff_agency(article, codebook, acting="Amazon/AWS", failing="Parler").columns

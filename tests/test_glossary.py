@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from helpers.analyse import coverage, framing, vocabulary
-from helpers.corpus import glossary
+from helpers.corpus import corpus_dir, glossary
+from helpers.corpus.settings import load_settings
 from helpers.errors import CorpusError
 
 HEADER = "german,english,note\n"
@@ -74,8 +75,9 @@ def test_headline_labels_carry_their_gloss(articles, hand, codebook):
 def test_every_german_span_and_lemma_the_notebooks_tabulate_has_a_gloss(articles, hand):
     glosses = glossary.load_glossary()
     shown = [hand.loc[hand["layer"].isin(["quotes", "labels"]), "span"], articles["title"].replace("", pd.NA)]
-    for facts in (coverage.EARLIER_WARNINGS, coverage.STATED_REASONS):  # the tables of notebook 03
-        table = coverage.claims_and_evidence(hand, articles, coverage.POLITICAL_CLAIM, facts)
+    evidence = load_settings(corpus_dir()).evidence  # the fact ids of notebook 03's tables
+    for facts in (evidence.warnings, evidence.reasons):
+        table = coverage.claims_and_evidence(hand, articles, evidence.claim, list(facts))
         shown += [table["claim_spans"], table["evidence_spans"]]
     shown.append(vocabulary.distinctive_terms(articles, by="outlet", n=5)["lemma"])  # notebook 01
     missing = glossary.unglossed(pd.concat(shown, ignore_index=True), glosses)

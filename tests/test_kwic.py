@@ -96,7 +96,7 @@ def test_kwic_reports_a_hit_between_sentences_with_no_sentence():
 
 @pytest.fixture(scope="module")
 def chart_spec(articles) -> dict:
-    return kwic_chart(articles).to_dict()  # to_dict() validates against the Vega-Lite schema
+    return kwic_chart(articles, "Parler").to_dict()  # to_dict() validates against the Vega-Lite schema
 
 
 def test_chart_embeds_one_row_per_sentence_and_nothing_else(articles, chart_spec):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import inspect
 import json
 import os
 import re
@@ -36,6 +35,8 @@ from pathlib import Path
 import pytest
 
 from helpers import corpus
+from helpers.corpus import corpus_dir
+from helpers.corpus.settings import load_settings
 from helpers.present import widgets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +46,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 LAYER = "facts"  # the notebook's evidence picker lists the codes of this layer
-KWIC_PATTERN = inspect.signature(widgets.kwic_box).parameters["pattern"].default
+KWIC_PATTERN = load_settings(corpus_dir()).search("names")  # the study file's default search for names
 
 # Bounded waits (seconds). The whole module takes ~25-50 s on 2 cores; these only matter when something hangs.
 SERVER_UP_S = 30  # `jupyter lab` answers /api/status
@@ -475,7 +476,7 @@ def test_run_all_draws_the_explore_section(notebook, articles, hand):
     kwic, _evidence = _expect_views(page, articles, hand, outlets, "all outlets ticked")
     assert _hits(kwic) > 0, f"the default search {KWIC_PATTERN!r} should find something in the corpus"
     # The KWIC chart's cell (it opens the Explore section) is drawn by the bundled vega-embed, with no CDN.
-    chart_cell = page.locator(".jp-Notebook .jp-CodeCell", has_text="charts.kwic_chart(articles)").last
+    chart_cell = page.locator(".jp-Notebook .jp-CodeCell", has_text="charts.kwic_chart(articles").last
     chart_cell.locator(".vl-offline-chart svg").first.wait_for(timeout=VIEW_S * 1000)
 
 

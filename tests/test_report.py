@@ -14,6 +14,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from helpers.corpus import corpus_dir
+from helpers.corpus.settings import load_settings
 from helpers.present import charts
 from helpers.publish import report
 
@@ -101,8 +103,9 @@ def test_build_writes_only_the_pages_and_the_index(builds: tuple[Path, Path]) ->
 
 def test_index_lists_each_page_with_its_title_and_first_paragraph(pages: dict[str, str]) -> None:
     index = pages["index.html"]
-    assert report.TITLE in index
-    assert report.QUESTION in index
+    settings = load_settings(corpus_dir())  # the study file of the corpus the notebooks read
+    assert html.escape(settings.title) in index and settings.title
+    assert html.escape(settings.question) in index and settings.question
     notebooks = re.search(r"<h2>Notebooks</h2>\s*<ol>(.*?)</ol>", index, re.DOTALL).group(1)
     assert re.findall(r"<li>(.*?)</li>", notebooks, re.DOTALL) == [
         '<a href="01-draw-charts.html">Title one</a> — Draws <em>two</em> charts offline.',

@@ -8,12 +8,14 @@ article metadata; nothing lists articles, outlets or codes by name. An article a
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
 from helpers.analyse.tables import annotation_tables, coverage_table
-from helpers.annotate.annotations import UNATTRIBUTED, Codebook
-from helpers.text.clean import count_words
+from helpers.annotate.annotations import QUOTED, REPORTED, UNATTRIBUTED, VOICE, Codebook, coded_in
+from helpers.corpus.settings import Evidence
+from helpers.text.tokens import count_words
 
 THIRD_PARTY = "third parties"
 OWN_REPORTER = "the outlet's own reporter"
@@ -131,14 +133,6 @@ def quote_words_by_side(quotes: pd.DataFrame, articles: pd.DataFrame) -> pd.Data
     return table.astype(int).reset_index()
 
 
-# Notebook 03's question, in codebook fact ids: Parler's claim, set against the earlier warnings or Amazon's reasons.
-POLITICAL_CLAIM = "political_motive_claim"
-EARLIER_WARNINGS = ["nov2020_emails"]
-STATED_REASONS = ["public_safety_risk", "aws_98_posts", "terms_violation"]
-# Frames that carry Amazon's reasons when they are in Amazon's voice (reported speech or a quote).
-REASON_FRAMES = ["content_moderation", "public_safety_violence"]
-
-
 def claims_and_evidence(hand: pd.DataFrame, articles: pd.DataFrame, claim: str,
                         evidence: list[str]) -> pd.DataFrame:
     """Return per article the spans of a claim fact and of the facts that bear on it, side by side.
@@ -146,9 +140,10 @@ def claims_and_evidence(hand: pd.DataFrame, articles: pd.DataFrame, claim: str,
     `claim` and `evidence` are NA for an article whose facts have not been coded yet.
     """
     facts = hand[hand["layer"] == "facts"]
+    coded = coded_in(hand)
     rows = []
     for article in articles.itertuples():
-        if article.article_id not in set(facts["article_id"]):  # not coded yet: unknown, not absent
+        if article.article_id not in coded:  # not coded yet: unknown, not absent
             rows.append({"article_id": article.article_id, "outlet": article.outlet, "claim_spans": "",
                          "evidence_facts": "", "evidence_spans": "", "claim": pd.NA, "evidence": pd.NA})
             continue
@@ -160,3 +155,53 @@ def claims_and_evidence(hand: pd.DataFrame, articles: pd.DataFrame, claim: str,
                      "evidence_spans": " | ".join(found["span"]), "claim": bool(claims),
                      "evidence": not found.empty})
     return pd.DataFrame(rows).astype({"claim": "boolean", "evidence": "boolean"})
+
+
+def sides_given_voice(coding: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook,
+                      sides: Sequence[str]) -> pd.DataFrame:
+    """Return per coded article the `sides` given a voice in quotation marks and in reported speech.
+
+    Direct: words in quotation marks - quote speakers, and labels in a quotation (the codebook codes a quoted
+    label as a label, not a quote); `in_quotes` counts quote speakers only. Reported: whom a frame or label in
+    reported speech is attributed to. The outlet's own reporter and unattributed voices are not a side.
+    """
+    outlets = articles.set_index("article_id")["outlet"]
+    keep, coded, rows = set(sides), coded_in(coding), []
+    for article_id in (a for a in articles["article_id"] if a in coded):
+        mine = coding[coding["article_id"] == article_id]
+        quotes = mine[mine["layer"] == "quotes"]
+        said = mine[mine["layer"].isin(["frames", "labels"]) & mine[VOICE].isin([REPORTED, QUOTED])]
+        quoted_labels = mine[(mine["layer"] == "labels") & (mine[VOICE] == QUOTED)]
+
+        def side_of(speakers: Iterable[str], article_id: str = article_id) -> set[str]:
+            return {speaker_side(s, outlets[article_id], codebook) for s in speakers} & keep
+
+        direct = side_of([*quotes["speaker"], *quoted_labels["attributed_to"]])
+        rows.append({"article_id": article_id, "direct": sorted(direct),
+                     "in_quotes": sorted(side_of(quotes["speaker"])),
+                     "with_reported": sorted(direct | side_of(said["attributed_to"]))})
+    return pd.DataFrame(rows, columns=["article_id", "direct", "in_quotes", "with_reported"])
+
+
+def accounts(coding: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook, evidence: Evidence,
+             acting_side: str) -> pd.DataFrame:
+    """Return per coded article whether it reports the claim, the earlier evidence, and the acting side's reasons.
+
+    The ids come from the study file (`evidence`). Reasons: a fact in `evidence.reasons`, or a frame in
+    `evidence.reason_frames` in reported speech or a quote attributed to an actor of `acting_side`.
+    """
+    outlets = articles.set_index("article_id")["outlet"]
+    frames = coding[(coding["layer"] == "frames") & coding["code"].isin(evidence.reason_frames)
+                    & coding[VOICE].isin([REPORTED, QUOTED])]
+    voiced = {r.article_id for r in frames.itertuples()
+              if speaker_side(r.attributed_to, outlets[r.article_id], codebook) == acting_side}
+    facts = coding[coding["layer"] == "facts"]
+
+    def reporting(ids: Iterable[str]) -> set[str]:
+        return set(facts.loc[facts["code"].isin(list(ids)), "article_id"])
+
+    coded = coded_in(coding)
+    ids = pd.Series([a for a in articles["article_id"] if a in coded], dtype="object")
+    return pd.DataFrame({"article_id": ids, "claim": ids.isin(reporting([evidence.claim])),
+                         "earlier_evidence": ids.isin(reporting(evidence.warnings)),
+                         "stated_reasons": ids.isin(reporting(evidence.reasons) | voiced)})

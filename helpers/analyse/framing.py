@@ -13,11 +13,12 @@ from rapidfuzz.distance import Levenshtein
 
 from helpers.analyse.coverage import code_counts, name_variants, speaker_side
 from helpers.analyse.vocabulary import tokens
-from helpers.annotate.annotations import OWN, UNATTRIBUTED, VOICE, Codebook, voice_text
+from helpers.annotate.annotations import OWN, UNATTRIBUTED, VOICE, Codebook, coded_in, voice_text
 from helpers.corpus.glossary import gloss
 from helpers.text import german
-from helpers.text.clean import PARAGRAPH_SEPARATOR, count_words
+from helpers.text.clean import PARAGRAPH_SEPARATOR
 from helpers.text.segment import split_sentences
+from helpers.text.tokens import count_words
 
 ASSERTED = "asserted by the outlet"
 
@@ -57,7 +58,7 @@ def label_summary(labels: pd.DataFrame, articles: pd.DataFrame) -> pd.DataFrame:
 
 HEADLINE_UNKNOWN = "(headline unknown: not in the text)"
 NO_KICKER = "(no kicker)"
-NO_LABEL = "(no label of Parler)"
+NO_LABEL = "(no label)"  # no label of the codebook's label target
 
 
 def headline_bounds(clean_text: str, title: str | None) -> tuple[int, int]:
@@ -122,11 +123,11 @@ def frame_counts(hand: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook)
 def side_framing(hand: pd.DataFrame, articles: pd.DataFrame, frames: Sequence[str]) -> pd.DataFrame:
     """Return per article and frame: sentences carrying it, their share, and direct-quote words inside them.
 
-    An article without any hand-coded frame has not been coded yet: its counts are NA, never 0.
+    An article without any hand-coded row has not been coded yet: its counts are NA, never 0.
     """
     sentences = hand[hand["layer"] == "frames"]
     quotes = hand[hand["layer"] == "quotes"]
-    coded = set(sentences["article_id"])
+    coded = coded_in(hand)
     rows = []
     for article in articles.itertuples():
         if article.article_id not in coded:  # not coded yet: unknown, not zero
@@ -145,20 +146,22 @@ def side_framing(hand: pd.DataFrame, articles: pd.DataFrame, frames: Sequence[st
     return pd.DataFrame(rows).astype({"sentences": "Int64", "quote_words": "Int64"})
 
 
-def cutoff_agency(articles: pd.DataFrame, codebook: Codebook, coding: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Return the sentences about the cut-off, each read as "Amazon/AWS acts", "Parler failed", or both.
+def cutoff_agency(articles: pd.DataFrame, codebook: Codebook, coding: pd.DataFrame | None = None, *,
+                  acting: str, failing: str) -> pd.DataFrame:
+    """Return the sentences about the cut-off, each read as "<acting> acts", "<failing> failed", or both.
 
     A heuristic on the codebook's `agency` cues: a sentence with a cut-off cue and a mention of an actor
-    whose side is Amazon/AWS presents Amazon as the actor; a sentence with a failure cue presents the cut-off
-    as caused by Parler's failure. Read the sentences before trusting the counts. With `coding` (hand coding),
-    `voice` gives whose words the sentence's coded frames are in (own, or reported/quoted and whose), so a
-    "Parler failed" sentence in Amazon's reported speech reads as Amazon's reason, not the outlet's telling.
+    whose side is `acting` (the study's acting side, e.g. "Amazon/AWS") presents that side as the actor; a
+    sentence with a failure cue presents the cut-off as caused by the `failing` side's failure (the focal side,
+    e.g. "Parler"). Read the sentences before trusting the counts. With `coding` (hand coding), `voice` gives
+    whose words the sentence's coded frames are in (own, or reported/quoted and whose), so a "failed" sentence
+    in the acting side's reported speech reads as its reason, not the outlet's telling.
     """
     cues = codebook.agency
     cutoff = [c.lower() for c in cues.get("cutoff_cues", [])]
     failure = [c.lower() for c in cues.get("failure_cues", [])]
     actors = codebook.codes["actors"]
-    amazon_names = [s for row in actors.itertuples() if getattr(row, "side", None) == "Amazon/AWS"
+    acting_names = [s for row in actors.itertuples() if getattr(row, "side", None) == acting
                     for s in row.spellings]
     voices: dict[tuple[str, int, int], str] = {}
     if coding is not None:
@@ -171,10 +174,10 @@ def cutoff_agency(articles: pd.DataFrame, codebook: Codebook, coding: pd.DataFra
     for article in articles.itertuples():
         for sentence in split_sentences(article.clean_text):
             low = sentence.text.lower()
-            acts = any(c in low for c in cutoff) and any(name in sentence.text for name in amazon_names)
+            acts = any(c in low for c in cutoff) and any(name in sentence.text for name in acting_names)
             failed = any(c in low for c in failure)
             if acts or failed:
-                reading = "both" if acts and failed else ("Amazon/AWS acts" if acts else "Parler failed")
+                reading = "both" if acts and failed else (f"{acting} acts" if acts else f"{failing} failed")
                 rows.append({"article_id": article.article_id, "outlet": article.outlet, "reading": reading,
                              "voice": voices.get((article.article_id, sentence.start, sentence.end), "not coded"),
                              "start": sentence.start, "end": sentence.end, "sentence": sentence.text})

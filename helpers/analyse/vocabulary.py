@@ -14,7 +14,6 @@ table flags such rows (`low_count`, `warning`) instead of hiding them.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 
@@ -22,11 +21,10 @@ import numpy as np
 import pandas as pd
 
 from helpers.text import german
+from helpers.text.tokens import words
 
 LANGUAGE = "de"
 
-# A word: letters and digits, with inner hyphens or apostrophes ("AWS-Cloud", "E-Commerce-Riesen", "geht's").
-TOKEN_RE = re.compile(r"[^\W_]+(?:[-‐‑'’][^\W_]+)*")
 _HAS_LETTER_RE = re.compile(r"[^\W\d_]")
 
 # fmt: off
@@ -58,14 +56,7 @@ PRIORS = ("informative", "uniform")
 
 def tokens(text: str) -> list[str]:
     """Split German text into word tokens (hyphenated compounds stay whole), in order."""
-    return TOKEN_RE.findall(text)
-
-
-@functools.lru_cache(maxsize=1 << 18)
-def _lemma(token: str) -> str:
-    """Return the lowercase simplemma lemma of one token (cached: simplemma is the slow part)."""
-    # Lemmatise before lowercasing: simplemma needs the capital to know "Posts" is a noun.
-    return german.lemmatize(token).lower()
+    return words(text)
 
 
 def _is_genitive_candidate(token: str, lemma: str) -> bool:
@@ -81,10 +72,10 @@ def lemmas(text: str, drop_stopwords: bool = False) -> list[str]:
     (and "Amazons" even as the plural of "Amazone"). A capitalised word ending in -s that simplemma leaves
     unchanged is therefore counted as that word without -s when the text also has it ("Parler").
     """
-    pairs = [(token, _lemma(token)) for token in tokens(text) if _HAS_LETTER_RE.search(token)]
+    pairs = [(token, german.lemma(token)) for token in tokens(text) if _HAS_LETTER_RE.search(token)]
     found = {token for token, _ in pairs}
     folded = [
-        _lemma(token[:-1]) if _is_genitive_candidate(token, lemma) and token[:-1] in found else lemma
+        german.lemma(token[:-1]) if _is_genitive_candidate(token, lemma) and token[:-1] in found else lemma
         for token, lemma in pairs
     ]
     if drop_stopwords:

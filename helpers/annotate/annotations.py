@@ -47,6 +47,7 @@ class Codebook:
     frame_kinds: dict[str, str]
     path: Path
     agency: dict = field(default_factory=dict)  # optional cue lists for helpers.analyse.framing.cutoff_agency
+    label_target: str = ""  # the actor id the labels layer characterises ("" = labels of anyone)
 
     def ids(self, layer: str) -> list[str]:
         """Return the code ids of a layer, in codebook order."""
@@ -99,7 +100,10 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     agency = data.get("agency") or {}
     if not isinstance(agency, dict):
         raise CorpusError([f"{path}: section 'agency' must be a mapping"])
-    return Codebook(codes, kinds, categories, frame_kinds, path, agency)
+    target = str(data.get("label_target") or "")
+    if target and target not in set(codes["actors"].get("id", [])):
+        raise CorpusError([f"{path}: label_target {target!r} is not an actor id of the codebook"])
+    return Codebook(codes, kinds, categories, frame_kinds, path, agency, target)
 
 
 def check_codebook_examples(codebook: Codebook, texts: Mapping[str, str]) -> list[str]:
@@ -254,11 +258,22 @@ def check_all_annotations(texts: Mapping[str, str], root: Path | None = None) ->
         problems += check_annotation_file(path, codebook, texts)[1]
     return problems
 
+# What an article is for a layer it has no coded row in: unknown, never "absent" or zero.
+NOT_CODED = "not coded yet"
+
+
+def coded_in(rows: pd.DataFrame) -> set[str]:
+    """Return the articles a coding has coded: those with at least one row in any layer.
+
+    The one meaning of "coded" in the kit. A coded article without a fact (frame, quote) has none: 0, absent.
+    An article with no row at all is not coded yet: unknown, never 0 (tables show NA, claims leave it out).
+    """
+    return set(rows["article_id"])
 
 
 def coded_articles(hand: pd.DataFrame) -> dict[str, set[str]]:
     """Return each coder's articles that have at least one hand-coded row (any layer)."""
-    return {coder: set(rows["article_id"]) for coder, rows in hand.groupby("coder")}
+    return {coder: coded_in(rows) for coder, rows in hand.groupby("coder")}
 
 
 def coded_layers(hand: pd.DataFrame) -> dict[str, set[str]]:

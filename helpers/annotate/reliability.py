@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.annotate.annotations import VOICE, Codebook, coded_articles, voice_text
+from helpers.annotate.annotations import NOT_CODED, VOICE, Codebook, coded_articles, voice_text
 from helpers.text.segment import split_sentences
 
 CODER_A, CODER_B = "coder_a", "coder_b"
@@ -255,5 +255,5 @@ def coding_status(hand: pd.DataFrame, article_ids: Sequence[str], coders: tuple[
     """Return article × coder: "coded" or "not coded yet"; only articles both coded enter the reliability units."""
     done = coded_articles(hand)
     return pd.DataFrame({"article_id": list(article_ids),
-                         **{coder: ["coded" if a in done.get(coder, set()) else "not coded yet" for a in article_ids]
+                         **{coder: ["coded" if a in done.get(coder, set()) else NOT_CODED for a in article_ids]
                             for coder in coders}})

@@ -1,4 +1,4 @@
-"""One value for the whole study: the corpus, the codebook, every coding, the consensus the findings use.
+"""One value for the whole study: the corpus, the codebook, every coding, the consensus, the study's settings.
 
 ``load_study(root)`` reads everything once; notebooks and the claims check pass the Study down instead of
 re-reading files. Only the command line and a notebook's first cell decide which corpus folder to read.
@@ -16,6 +16,8 @@ from helpers import corpus
 from helpers.annotate import annotations, consensus, reliability
 from helpers.annotate.annotations import Codebook
 from helpers.corpus import glossary
+from helpers.corpus.settings import Settings, load_settings
+from helpers.errors import CorpusError
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Study:
     coding: pd.DataFrame  # the consensus (or the only coder's rows): what the findings count
     events: pd.DataFrame
     glosses: dict[str, str]
+    settings: Settings  # the case: title, question, sides, evidence ids, searches, claims file (study.yaml)
     units: pd.DataFrame | None = None  # coder_a and coder_b compared unit by unit (None without both)
 
     @cached_property
@@ -37,9 +40,36 @@ class Study:
         """Return alpha per layer and code between coder_a and coder_b (computed once), or None without both."""
         return None if self.units is None else reliability.agreement_table(self.units, self.codebook)
 
+    @property
+    def focal_name(self) -> str:
+        """Return the display name of the actor the labels characterise (the codebook's label target)."""
+        actors = self.codebook.codes["actors"]
+        names = dict(zip(actors["id"], actors["name"], strict=True)) if "name" in actors.columns else {}
+        target = self.codebook.label_target
+        return str(names.get(target) or target or "the focal actor")
+
     def coder(self, name: str) -> pd.DataFrame:
         """Return one coder's rows."""
         return self.hand[self.hand["coder"] == name].reset_index(drop=True)
+
+
+def check_settings(settings: Settings, codebook: Codebook, events: pd.DataFrame) -> list[str]:
+    """Return a problem for every id of the study file that the codebook or events do not know."""
+    where = str(settings.path)
+    problems = []
+    sides = {str(s) for s in codebook.codes["actors"].get("side", pd.Series(dtype=object)).dropna()}
+    for side in [*settings.sides, *([settings.acting_side] if settings.acting_side else [])]:
+        if side not in sides:
+            problems.append(f"{where}: side {side!r} is no actor's `side` in the codebook ({', '.join(sorted(sides))})")
+    evidence = settings.evidence
+    for layer, ids in (("facts", [evidence.claim, *evidence.warnings, *evidence.reasons]),
+                       ("frames", list(evidence.reason_frames))):
+        known = set(codebook.ids(layer))
+        problems += [f"{where}: evidence: {code!r} is not a {layer[:-1]} id of the codebook"
+                     for code in ids if code and code not in known]
+    if evidence.filing_event and evidence.filing_event not in set(events.get("event_id", [])):
+        problems.append(f"{where}: evidence: filing_event {evidence.filing_event!r} is not an event id of events.csv")
+    return problems
 
 
 def load_study(root: str | Path | None = None) -> Study:
@@ -54,4 +84,8 @@ def load_study(root: str | Path | None = None) -> Study:
     coding = consensus.study_coding(hand, texts, codebook, folder, units)
     has_events = (folder / "events.csv").is_file()  # a corpus restored from a share may hold no timeline
     events = corpus.load_events(folder) if has_events else pd.DataFrame(columns=corpus.EVENT_COLUMNS)
-    return Study(folder, articles, texts, codebook, hand, coding, events, glossary.load_glossary(folder), units)
+    settings = load_settings(folder)
+    if problems := check_settings(settings, codebook, events):
+        raise CorpusError(problems)
+    return Study(folder, articles, texts, codebook, hand, coding, events, glossary.load_glossary(folder), settings,
+                 units)

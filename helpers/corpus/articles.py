@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.errors import CorpusError, utf8_problem
-from helpers.text.clean import CleanText, clean_text, count_words, load_rules
+from helpers.text.clean import CleanText, clean_text, load_rules
+from helpers.text.tokens import count_words
 
 CORPUS_ENV = "PARLER_CORPUS"
 METADATA_COLUMNS = [

@@ -13,10 +13,10 @@ import pandas as pd
 
 from helpers.corpus.articles import corpus_dir, csv_header, encoding_problem, read_csv_rows
 from helpers.errors import CorpusError
+from helpers.text.tokens import QUOTE_MARKS
 
 GLOSSARY_FILE = "glossary.csv"
 GLOSSARY_COLUMNS = ["german", "english", "note"]
-QUOTE_MARKS = "„“”‚‘’\"'»«"
 SEPARATOR = " | "  # how the coverage tables join several spans in one cell
 
 

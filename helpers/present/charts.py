@@ -26,6 +26,7 @@ from IPython.display import display
 
 from helpers.analyse.kwic import sentence_table
 from helpers.analyse.timeline import HALF_DAY, ONE_DAY, article_windows, event_table
+from helpers.annotate.annotations import NOT_CODED
 from helpers.corpus.articles import date_window, outlets_of
 
 RENDERER_NAME = "offline"
@@ -192,7 +193,7 @@ def coverage_heatmap(matrix: pd.DataFrame, outlets: Sequence[str], detected: pd.
     """
     params, keep = source_params(outlets)
     data = matrix[["article_id", "outlet", "fact_id", "present", "statements", "evidence_span"]].copy()
-    data["status"] = data["present"].map({1: "reported", 0: "not reported"}).fillna("not coded yet").astype(str)
+    data["status"] = data["present"].map({1: "reported", 0: "not reported"}).fillna(NOT_CODED).astype(str)
     data["evidence_span"] = data["evidence_span"].str.slice(0, 160)
     if detected is not None:
         found = detected.set_index(["article_id", "fact_id"])["present"]
@@ -206,7 +207,7 @@ def coverage_heatmap(matrix: pd.DataFrame, outlets: Sequence[str], detected: pd.
     )
     cells = base.mark_rect(stroke="white").encode(
         color=alt.Color("status:N", title="Hand coding",
-                        scale=alt.Scale(domain=["reported", "not reported", "not coded yet"],
+                        scale=alt.Scale(domain=["reported", "not reported", NOT_CODED],
                                         range=["#4c78a8", "#eeeeee", "#ffffff"])),
         tooltip=[alt.Tooltip("outlet:N"), alt.Tooltip("article_id:N"), alt.Tooltip("fact_id:N"),
                  alt.Tooltip("statements:Q", title="statements"), alt.Tooltip("evidence_span:N", title="evidence")],
@@ -238,8 +239,9 @@ def choice_param(name: str, options: Sequence[str], label: str) -> alt.Parameter
                      bind=alt.binding_select(options=[None, *options], labels=["all", *options], name=label))
 
 
-def label_chart(labels: pd.DataFrame, outlets: Sequence[str], categories: Sequence[str]) -> alt.Chart:
-    """Chart labels of Parler per outlet by category, asserted vs attributed, with a category select."""
+def label_chart(labels: pd.DataFrame, outlets: Sequence[str], categories: Sequence[str],
+                target: str = "the focal actor") -> alt.Chart:
+    """Chart the labels of `target` per outlet by category, asserted vs attributed, with a category select."""
     params, keep = source_params(outlets)
     category = choice_param("label_category", categories, "Category ")
     data = labels.assign(how=labels["asserted"].map({True: "asserted by the outlet", False: "attributed"}))
@@ -250,12 +252,12 @@ def label_chart(labels: pd.DataFrame, outlets: Sequence[str], categories: Sequen
         "label_category === null || datum.category === label_category"
     ).mark_bar().encode(
         y=alt.Y("outlet:N", sort=list(outlets), title=None),
-        x=alt.X("labels:Q", title="labels of Parler"),
+        x=alt.X("labels:Q", title=f"labels of {target}"),
         color=alt.Color("category:N", scale=alt.Scale(domain=list(categories)), title="Category"),
         opacity=alt.Opacity("how:N", scale=alt.Scale(domain=["asserted by the outlet", "attributed"],
                                                       range=[1.0, 0.45]), title="Voice"),
         tooltip=["outlet:N", "category:N", "how:N", "labels:Q", alt.Tooltip("examples:N", title="phrases")],
-    ).add_params(*params, category).properties(width=380, title="How each outlet names Parler")
+    ).add_params(*params, category).properties(width=380, title=f"How each outlet names {target}")
 
 
 def frame_chart(frame_counts: pd.DataFrame, articles: pd.DataFrame, outlets: Sequence[str]) -> alt.Chart:
@@ -296,7 +298,6 @@ def reliability_chart(agreement: pd.DataFrame) -> alt.LayerChart:
 # ------------------------------------------------------------------------- keyword in context, offline
 
 QUERY_PARAM = "kwic_query"
-DEFAULT_QUERY = "Parler"
 MAX_ROWS = 40  # rows the chart shows; more would make the shared page long without helping to read
 
 # Layout of the chart's text table, in a monospace font so that the columns line up.
@@ -327,12 +328,13 @@ def _hit_count(marked: str) -> str:
     return f"length(split({marked}, {json.dumps(_OPEN)})) - 1"
 
 
-def kwic_chart(articles: pd.DataFrame, width: int = 60) -> alt.VConcatChart:
+def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60) -> alt.VConcatChart:
     """Chart a keyword-in-context table that a search box and outlet checkboxes filter with no kernel.
 
     One row per matching sentence (its first hit, up to `width` characters either side, within the
     sentence), at most MAX_ROWS rows, in corpus order; a line above counts all hits. The search box takes
-    a JavaScript regular expression and ignores case; an empty box shows nothing. While what is typed is
+    a JavaScript regular expression and ignores case, and starts with `query` (a study's default search, e.g.
+    study.settings.search("kwic")); an empty box shows nothing. While what is typed is
     not a valid expression (say "Matz(" on the way to "Matz(e|ke)"), the chart keeps its last results.
     """
     if width < 1:
@@ -340,7 +342,7 @@ def kwic_chart(articles: pd.DataFrame, width: int = 60) -> alt.VConcatChart:
     outlets = outlets_of(articles)
     data = sentence_table(articles)
     data = data.assign(kwic_order=range(len(data)))
-    query = alt.param(name=QUERY_PARAM, value=DEFAULT_QUERY,
+    search = alt.param(name=QUERY_PARAM, value=query,
                       bind=alt.binding(input="search", name="Search (regex): ", placeholder="a regular expression"))
     outlet_params, source_kept = source_params(outlets)
     keep = _query_filter(source_kept)
@@ -407,7 +409,7 @@ def kwic_chart(articles: pd.DataFrame, width: int = 60) -> alt.VConcatChart:
         x=alt.value(0), y=alt.value(0), text="label:N",
     ).properties(width=chart_width, height=18, view=alt.ViewBackground(stroke=None))
 
-    return alt.vconcat(summary, table, data=data, spacing=6).add_params(query, *outlet_params).properties(
+    return alt.vconcat(summary, table, data=data, spacing=6).add_params(search, *outlet_params).properties(
         title=alt.TitleParams("Keyword in context: every sentence that matches the search",
                               subtitle="Each row shows a sentence's first hit, with up to "
                                        f"{width} characters before and after it in the same sentence.",

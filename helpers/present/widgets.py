@@ -174,7 +174,7 @@ def kwic_html(articles: pd.DataFrame, pattern: str, outlets: Sequence[str], limi
     return f"<p>{note}</p>" + table_html(shown)
 
 
-def kwic_box(articles: pd.DataFrame, sources: SourceFilter, pattern: str = "Matze|Mazte|Matzke") -> widgets.Widget:
+def kwic_box(articles: pd.DataFrame, sources: SourceFilter, pattern: str = "") -> widgets.Widget:
     """Build a KWIC search box (regex) whose hits follow the shared source filter."""
     box = widgets.Text(value=pattern, description="Search", placeholder="regular expression",
                        continuous_update=False)

@@ -24,11 +24,9 @@ from nbconvert.filters import markdown2html_mistune
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 
-TITLE = "How German-language outlets covered AWS cutting Parler off (January 2021)"
-QUESTION = (
-    "When Amazon Web Services stopped hosting Parler in January 2021, what did German-language news "
-    "outlets report, whom did they quote, and how did they frame it?"
-)
+from helpers.corpus.articles import corpus_dir
+from helpers.corpus.settings import Settings, load_settings
+
 # Cells tagged this way (ipywidgets and the text about them) need a running kernel: the shared pages leave them out,
 # so no page shows or promises a control that does nothing. An untagged cell with a widget output stops the build.
 LAB_ONLY_TAG = "lab-only"
@@ -64,14 +62,17 @@ class Page:
     summary: str
 
 
-def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120) -> list[Path]:
+def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120,
+                 settings: Settings | None = None) -> list[Path]:
     """Run every `NN-*.ipynb` in notebooks_dir and write their pages and an index.html to out_dir.
 
     The index lists each notebook with its title and first paragraph, then every `### Finding:` heading of the
     executed pages, each linked to its place on its page (where the checked output under it is).
     The report is built next to out_dir and swapped in at the end, so a failed or interrupted build
-    leaves the previous report as it was. Returns the written pages, index.html last.
+    leaves the previous report as it was. Returns the written pages, index.html last. The index's title and
+    question come from `settings` (default: the study file of the corpus the notebooks read).
     """
+    settings = settings or load_settings(corpus_dir())
     notebooks = sorted(Path(notebooks_dir).glob(NOTEBOOK_PATTERN))
     if not notebooks:
         raise ReportError(f"{notebooks_dir}: no notebooks named like {NOTEBOOK_PATTERN}")
@@ -100,7 +101,7 @@ def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120) -> l
             (building / page.href).write_text(body, encoding="utf-8")
             findings[page.href] = page_findings(body)
             print(f"{time.perf_counter() - ran:.1f} s", flush=True)
-        (building / "index.html").write_text(render_index(pages, findings), encoding="utf-8")
+        (building / "index.html").write_text(render_index(pages, findings, settings), encoding="utf-8")
         _swap_in(building, out_dir)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
@@ -210,9 +211,13 @@ def page_findings(body: str) -> list[Finding]:
     return found
 
 
-def render_index(pages: list[Page], findings: dict[str, list[Finding]] | None = None) -> str:
+def render_index(pages: list[Page], findings: dict[str, list[Finding]] | None = None,
+                 settings: Settings | None = None) -> str:
     """Return the report's front page: title, question, one line per notebook, then the key findings."""
     findings = findings or {}
+    settings = settings or Settings(None, title="Coverage study")
+    title, question = settings.title, settings.question
+    coders = f" ({settings.coders})" if settings.coders else ""
     items = "\n".join(
         f'<li><a href="{html.escape(page.href)}">{html.escape(page.title)}</a>'
         + (f" — {_inline_markdown(page.summary)}" if page.summary else "")
@@ -233,8 +238,8 @@ def render_index(pages: list[Page], findings: dict[str, list[Finding]] | None = 
     key_findings = ""
     if groups:
         key_findings = ("<h2>Key findings</h2>\n<p class=\"note\">Each finding is a claim that code checks on the "
-                        "consensus of two independent codings (made by reading, so far by two AI-assistant sessions; "
-                        "see the reliability page): <em>holds</em>, <em>does not hold</em>, or <em>tie</em> "
+                        f"hand coding{html.escape(coders)}, the consensus of two independent codings where there are "
+                        "two (see the reliability page): <em>holds</em>, <em>does not hold</em>, or <em>tie</em> "
                         "(a close call, or one the two coders' codings split on). Each links to the check's evidence, "
                         "with the article text it comes from.</p>\n" + "\n".join(groups))
     return f"""<!DOCTYPE html>
@@ -242,7 +247,7 @@ def render_index(pages: list[Page], findings: dict[str, list[Finding]] | None = 
 <head>
 <meta charset="utf-8" />
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{html.escape(TITLE)}</title>
+<title>{html.escape(title)}</title>
 <style type="text/css">
 body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.5;
        max-width: 48em; margin: 2em auto; padding: 0 1em; color: #222; }}
@@ -263,8 +268,8 @@ a {{ color: #1565c0; }}
 </head>
 <body>
 <main>
-<h1>{html.escape(TITLE)}</h1>
-<p class="question">{html.escape(QUESTION)}</p>
+<h1>{html.escape(title)}</h1>
+<p class="question">{html.escape(question)}</p>
 <h2>Notebooks</h2>
 <ol>
 {items}

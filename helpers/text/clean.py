@@ -17,7 +17,6 @@ from pathlib import Path
 from helpers.errors import CorpusError, read_yaml
 
 PARAGRAPH_SEPARATOR = "\n\n"
-WORD_RE = re.compile(r"\w+(?:[-'’.]\w+)*")
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,3 @@ def clean_text(raw: str, title: str, rules: Sequence[Rule]) -> CleanText:
         pos += end - start
     return CleanText("".join(parts), pieces, removals)
 
-
-def count_words(text: str) -> int:
-    """Count words (letters/digits, hyphenated compounds count once)."""
-    return len(WORD_RE.findall(text))

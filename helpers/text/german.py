@@ -9,6 +9,7 @@ cache changes speed, never results.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import json
 import os
@@ -53,6 +54,12 @@ def _answer(word: str) -> list:
 def lemmatize(word: str) -> str:
     """Return simplemma's German lemma of `word` (case as simplemma returns it)."""
     return _answer(word)[0]
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def lemma(word: str) -> str:
+    """Return the lowercase German lemma of `word`, remembered per process (the one lemma cache of the kit)."""
+    return _answer(word)[0].lower()
 
 
 def is_known(word: str) -> bool:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from helpers.text.tokens import OPENING_QUOTES
+
 # fmt: off
 # Written without inner spaces: "z.B.", "z. B." and "Z. B." all match "z.B.".
 ABBREVIATIONS = (
@@ -43,7 +45,7 @@ ORDINAL_DETERMINERS = frozenset(
 CLOSING_MARKS = "“”\"'‘’«»)]"
 # “ is not in the German set („…“) but opens quotes in English-style typography; after a sentence end
 # and a space it cannot be a closing mark.
-OPENING_MARKS = '„"»«([‘‚“'
+OPENING_MARKS = OPENING_QUOTES + "([‘‚"
 
 COLUMNS = ["article_id", "paragraph", "sentence", "start", "end", "text"]
 

@@ -1,0 +1,89 @@
+"""Annotate the five layers automatically: rules, lemmas and fuzzy name matching; no model, no download.
+
+Every detector takes {article_id: clean text} and the codebook, and returns a table with exactly
+ANNOTATION_COLUMNS (coder "detector", offsets into the given text, span == text[start:end]), so it can be
+measured row for row against the hand coding (helpers.annotate.measure). The rules come from the codebook
+where they are about codes (spellings, `cues`, the label target) and from helpers.text.wordlists where they
+are about German news language (reporting verbs, role nouns, quotation marks).
+
+One module per layer, each with ``rows(article) -> list[dict]``: actors, quotes, labels, frames, facts.
+``speakers`` finds who says what (shared by quotes and labels); ``engine`` holds the Article the layers share;
+``rules`` compiles a codebook once; ``scan`` is the keyword pre-scan that keeps regex cues fast.
+
+Speed: everything is compiled once per codebook; words are judged once per process (lemmas, dictionary look-ups,
+fuzzy scores); case-insensitive cue patterns run only in the sentences that one keyword pass over the lowercased
+text marks as candidates. 1,000 articles take a few seconds on one core.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Mapping
+
+import pandas as pd
+
+from helpers.annotate.annotations import ANNOTATION_COLUMNS, LAYERS, Codebook
+from helpers.annotate.detect import actors, facts, frames, labels, quotes
+from helpers.annotate.detect.engine import CODER, Article
+from helpers.annotate.detect.rules import rules_of
+from helpers.text import german
+
+__all__ = ["CODER", "detect_actors", "detect_all", "detect_facts", "detect_frames", "detect_labels",
+           "detect_quotes"]
+
+LAYER_ROWS: dict[str, Callable[[Article], list[dict]]] = {
+    "actors": actors.rows, "quotes": quotes.rows, "labels": labels.rows, "frames": frames.rows, "facts": facts.rows,
+}
+
+
+def _detect(texts: Mapping[str, str], codebook: Codebook, layers: Iterable[str]) -> pd.DataFrame:
+    """Run the detectors of `layers` on every text; return one table in a stable order."""
+    rules = rules_of(codebook)
+    layers = list(layers)
+    rows: list[tuple] = []
+    as_tuple = operator.itemgetter(*ANNOTATION_COLUMNS)
+    for article_id, text in texts.items():
+        article = Article(str(article_id), text, rules)
+        for layer in layers:
+            # Tuples, not the detectors' dicts: a quarter of the memory, so a large corpus stays linear in time.
+            rows += map(as_tuple, LAYER_ROWS[layer](article))
+    table = pd.DataFrame(rows, columns=ANNOTATION_COLUMNS)
+    table = table.astype({"start": "int64", "end": "int64", "is_variant": "bool"})
+    order = {str(article_id): i for i, article_id in enumerate(texts.keys())}
+    layer_order = {layer: i for i, layer in enumerate(LAYERS)}
+    table = table.assign(_a=table["article_id"].map(order), _l=table["layer"].map(layer_order))
+    table = table.sort_values(["_a", "_l", "start", "end", "code"], kind="stable").drop(columns=["_a", "_l"])
+    table = table.drop_duplicates(["article_id", "layer", "code", "start", "end"])
+    return table.reset_index(drop=True)
+
+
+def detect_actors(texts: Mapping[str, str], codebook: Codebook) -> pd.DataFrame:
+    """Find every mention of every codebook actor, misspelled names as variants (is_variant True)."""
+    return _detect(texts, codebook, ["actors"])
+
+
+def detect_quotes(texts: Mapping[str, str], codebook: Codebook) -> pd.DataFrame:
+    """Find direct quotes (text inside quotation marks, 4+ words) and attribute each to a speaker."""
+    return _detect(texts, codebook, ["quotes"])
+
+
+def detect_labels(texts: Mapping[str, str], codebook: Codebook) -> pd.DataFrame:
+    """Find the phrases that name or characterise the codebook's label target, with whom each is attributed to."""
+    return _detect(texts, codebook, ["labels"])
+
+
+def detect_frames(texts: Mapping[str, str], codebook: Codebook) -> pd.DataFrame:
+    """Mark each sentence with every frame whose cues occur in it."""
+    return _detect(texts, codebook, ["frames"])
+
+
+def detect_facts(texts: Mapping[str, str], codebook: Codebook) -> pd.DataFrame:
+    """Find the clauses that state a codebook fact."""
+    return _detect(texts, codebook, ["facts"])
+
+
+def detect_all(texts: Mapping[str, str], codebook: Codebook) -> pd.DataFrame:
+    """Run all five detectors; return their rows in one table."""
+    found = _detect(texts, codebook, LAYERS)
+    german.save()
+    return found

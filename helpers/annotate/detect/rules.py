@@ -1,0 +1,192 @@
+"""Compile a codebook into the detectors' rules once: actor spellings, frame cues, label and fact cue finders.
+
+The rules are cached per codebook object (at most a few at a time), so calling a detector again with the
+same codebook does not recompile; the German cues (reporting verbs, others' and self views) come from
+helpers.text.wordlists and are compiled once per process.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from helpers.annotate.annotations import Codebook
+from helpers.annotate.detect.scan import Finder, Scanner
+from helpers.text import german
+from helpers.text.wordlists import DETERMINERS, OTHERS_VIEW, REPORTING_CUES, SELF_VIEW
+
+# Fuzzy names: normalised optimal-string-alignment similarity (an adjacent transposition is one edit).
+# 0.8 allows one edit in a 5-9 letter name ("Mazte", "Matzke" ~ "Matze") and nothing more; a two-word name
+# needs 0.85 and at least one word spelled exactly ("Martin Schulte" ~ "Martina Schulte").
+FUZZY_THRESHOLD = 0.8
+FUZZY_PAIR_THRESHOLD = 0.85
+FUZZY_MIN_LENGTH = 5
+FUZZY_KINDS = frozenset({"person", "company", "outlet", "platform", "movement", "party"})
+
+CUES = Finder([spec[0] for spec in REPORTING_CUES], [spec[1] for spec in REPORTING_CUES],
+              [spec[3] for spec in REPORTING_CUES])
+CUE_KINDS = [spec[2] for spec in REPORTING_CUES]
+OTHERS_VIEW_FINDER = Finder([OTHERS_VIEW])
+SELF_VIEW_FINDER = Finder([SELF_VIEW])
+
+
+def _looks_like_name(spelling: str) -> bool:
+    """Tell whether a spelling can occur in running text (not a description such as "Amazon / AWS (…)")."""
+    return re.fullmatch(r"[\w][\w .'’&-]*", spelling) is not None
+
+
+@dataclass
+class Rules:
+    """Everything compiled from one codebook."""
+
+    codebook: Codebook
+    kinds: dict[str, str]
+    actor_re: re.Pattern[str]
+    forms: dict[str, tuple[str, int]]
+    folded_forms: dict[str, tuple[str, int]]
+    blocked: frozenset[str]
+    exact_words: frozenset[str]
+    fuzzy_words: list[tuple[str, str]]
+    fuzzy_pairs: list[tuple[str, str]]
+    pair_initials: frozenset[tuple[str, str]]
+    frame_forms: dict[str, set[str]]
+    frame_lemmas: dict[str, set[str]]
+    frame_prefix_re: re.Pattern[str] | None
+    frame_suffix_re: re.Pattern[str] | None
+    frame_prefix: dict[str, set[str]]
+    frame_suffix: dict[str, set[str]]
+    frame_phrases: list[tuple[str, str, tuple[str, ...], frozenset[str]]]
+    scanner: Scanner
+    labels: list[tuple[str, str, Finder]]
+    facts: list[tuple[str, Finder, list[re.Pattern[str] | None]]]
+    word_frames: dict[str, tuple[frozenset[str], frozenset[str]] | None] = field(default_factory=dict)
+    fuzzy_cache: dict[str, tuple[str, str, float] | None] = field(default_factory=dict)
+    pair_cache: dict[str, tuple[str, str, float] | None] = field(default_factory=dict)
+
+
+
+def _actor_rules(codebook: Codebook) -> dict:
+    """Compile the actor spellings: one regex, the form -> (actor, name length) lookups, fuzzy targets."""
+    actors = codebook.codes["actors"]
+    kinds = dict(zip(actors["id"], actors["kind"], strict=True))
+    excludes = dict(zip(actors["id"], actors["exclude"].astype(str), strict=True))
+    forms: dict[str, tuple[str, int]] = {}
+    folded: dict[str, tuple[str, int]] = {}
+    blocked: set[str] = set()
+    alternatives: list[str] = []
+    fuzzy_words: list[tuple[str, str]] = []
+    fuzzy_pairs: list[tuple[str, str]] = []
+    exact_words: set[str] = set()
+    for actor, spellings in codebook.actor_spellings().items():
+        spellings = [s.strip() for s in spellings if _looks_like_name(s.strip())]
+        for spelling in spellings:
+            shorter = [p for p in spellings if len(p) < len(spelling) and spelling.startswith(p)]
+            stem = max(shorter, key=len, default="")
+            rest = spelling[len(stem):]
+            # An inflected form the actor's exclude note names ("Gabs (posts on Gab)") is not a mention.
+            if stem and re.search(rf"(?<![\w]){re.escape(spelling)}(?![\w])", excludes[actor]):
+                blocked.add(spelling)
+                continue
+            if any(spelling[len(p)] == "-" for p in shorter):
+                continue  # "Trump-Anhänger(in)": the hyphen already ends the name "Trump"
+            name_length = len(stem) if stem and len(rest) >= 3 and rest[0].islower() else len(spelling)
+            if spelling.islower():
+                folded[spelling.lower()] = (actor, name_length)
+                alternatives.append(f"(?i:{re.escape(spelling)})")
+            else:
+                forms[spelling] = (actor, name_length)
+                alternatives.append(re.escape(spelling))
+            words = spelling.split()
+            exact_words.update(words)
+            if kinds[actor] in FUZZY_KINDS and all(w[:1].isupper() for w in words) and "-" not in spelling:
+                if len(words) == 1 and len(spelling) >= FUZZY_MIN_LENGTH:
+                    fuzzy_words.append((spelling, actor))
+                elif len(words) == 2:
+                    fuzzy_pairs.append((spelling, actor))
+    alternatives.sort(key=len, reverse=True)
+    actor_re = re.compile(r"(?<![\w])(?P<name>" + "|".join(alternatives) + r")(?P<genitive>s)?(?![\w])")
+    return {"kinds": kinds, "actor_re": actor_re, "forms": forms, "folded_forms": folded, "blocked": frozenset(blocked),
+            "exact_words": frozenset(exact_words), "fuzzy_words": fuzzy_words, "fuzzy_pairs": fuzzy_pairs,
+            "pair_initials": frozenset((a[0], b[0]) for a, b in (p.split() for p, _ in fuzzy_pairs))}
+
+
+def _frame_rules(codebook: Codebook) -> dict:
+    """Compile the frame cues: word forms, lemmas, stems (prefix/suffix regexes) and phrases."""
+    forms: dict[str, set[str]] = {}
+    lemmas: dict[str, set[str]] = {}
+    prefix: dict[str, set[str]] = {}
+    suffix: dict[str, set[str]] = {}
+    phrases: list[tuple[str, str, tuple[str, ...], frozenset[str]]] = []
+    for frame in codebook.codes["frames"].itertuples():
+        for cue in frame.cues:
+            words = tuple(str(cue).split())
+            if len(words) > 1:
+                phrases.append((frame.id, str(cue), words, frozenset(w.lower() for w in words
+                                                                       if w.lower() not in DETERMINERS)))
+                continue
+            word = words[0]
+            forms.setdefault(word.lower(), set()).add(frame.id)
+            lemmas.setdefault(german.lemma(word), set()).add(frame.id)
+            if len(word) >= 5:
+                prefix.setdefault(word.lower(), set()).add(frame.id)
+            if len(word) >= 7:
+                suffix.setdefault(word.lower(), set()).add(frame.id)
+
+    def alternation(stems: Iterable[str]) -> str:
+        return "|".join(re.escape(s) for s in sorted(stems, key=len, reverse=True))
+
+    # Searched in the lowercased text (the stems are lowercase).
+    prefix_re = re.compile(rf"(?<![^\W\d_])(?:{alternation(prefix)})") if prefix else None
+    suffix_re = re.compile(rf"(?:{alternation(suffix)})(?![^\W\d_])") if suffix else None
+    return {"frame_forms": forms, "frame_lemmas": lemmas, "frame_prefix_re": prefix_re, "frame_suffix_re": suffix_re,
+            "frame_prefix": prefix, "frame_suffix": suffix, "frame_phrases": phrases}
+
+
+def _compile_cues(where: str, cues: list[str]) -> tuple[Finder, list[re.Pattern[str] | None]]:
+    """Compile a code's cues into one finder ("A && B": A gives the span, B must occur in the same sentence)."""
+    spans, required = [], []
+    for cue in cues:
+        parts = [p.strip() for p in cue.split(" && ")]
+        try:
+            re.compile(parts[0], re.IGNORECASE)  # as Finder compiles it: its compile is then a cache hit
+            required.append(re.compile(parts[1], re.IGNORECASE) if len(parts) > 1 else None)
+        except re.error as exc:
+            raise ValueError(f"{where}: cue {cue!r} is not a valid regular expression ({exc})") from None
+        spans.append(parts[0])
+    return Finder(spans), required
+
+
+def _cue_rules(codebook: Codebook) -> dict:
+    """Compile the label and fact cues of the codebook (one finder per code)."""
+    labels, facts = [], []
+    for layer in ("labels", "facts"):
+        for code in codebook.codes[layer].itertuples():
+            cues = getattr(code, "cues", None)
+            if not isinstance(cues, list) or not cues:
+                continue
+            finder, required = _compile_cues(f"{codebook.path}: {layer} {code.id}", [str(c) for c in cues])
+            if layer == "labels":
+                labels.append((code.id, code.category, finder))
+            else:
+                facts.append((code.id, finder, required))
+    return {"labels": labels, "facts": facts}
+
+
+# Compiled rules by codebook object (a few at a time: notebooks use one codebook, tests several).
+_RULES_CACHE: dict[int, Rules] = {}
+
+
+def rules_of(codebook: Codebook) -> Rules:
+    """Return the compiled rules of a codebook (compiled once per codebook object)."""
+    rules = _RULES_CACHE.get(id(codebook))
+    if rules is None or rules.codebook is not codebook:
+        cues = _cue_rules(codebook)
+        finders = [CUES, OTHERS_VIEW_FINDER, SELF_VIEW_FINDER] + [f for _, _, f in cues["labels"]] + [
+            f for _, f, _ in cues["facts"]]
+        rules = Rules(codebook=codebook, scanner=Scanner(finders), **_actor_rules(codebook),
+                       **_frame_rules(codebook), **cues)
+        if len(_RULES_CACHE) >= 8:
+            _RULES_CACHE.pop(next(iter(_RULES_CACHE)))
+        _RULES_CACHE[id(codebook)] = rules
+    return rules
