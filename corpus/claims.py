@@ -332,7 +332,7 @@ def _accounts(study: Study, coding: pd.DataFrame) -> Check:
        "fall below .667: the terms-violation fact (on five units) and the responsibility frame.")
 def _reliability(study: Study, coding: pd.DataFrame) -> Check:
     table = study.agreement
-    if table is None:
+    if not study.two_coders:
         return Check(False, ["Only one coder: alpha needs a second coder's files."])
     layers = table[table["code"] == ""]
     evidence = [f"{r.layer:7} {r.measure:9} alpha {r.alpha:.3f} [{r.ci_low:.3f}, {r.ci_high:.3f}] "

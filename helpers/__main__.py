@@ -8,6 +8,7 @@ from pathlib import Path
 
 from helpers.annotate.annotations import annotation_files, check_all_annotations
 from helpers.annotate.consensus import adjudication_path
+from helpers.annotate.study import check_study_file
 from helpers.corpus.articles import check_corpus, corpus_dir, load_articles, load_metadata
 from helpers.corpus.glossary import check_glossary
 from helpers.errors import CorpusError
@@ -24,6 +25,8 @@ def validate(args: argparse.Namespace) -> int:
     pending = 0
     if not problems and annotation_files(root):  # the adjudication can only be checked against sound codings
         problems, pending = check_adjudication(texts, root)
+    if not problems:
+        problems = check_study_file(root)
     if problems:
         print(f"{len(problems)} problem(s) in {root}:", file=sys.stderr)
         for problem in problems:

@@ -120,7 +120,7 @@ def study_claims(study: Study) -> Claims:
 
 def _alphas(study: Study, layers: tuple[str, ...]) -> str:
     table = study.agreement
-    if table is None or not layers:
+    if not study.two_coders or not layers:
         return ", ".join(layers) + (" (one coder: no alpha)" if layers else "")
     parts = []
     for layer in layers:
@@ -188,6 +188,6 @@ def not_coded(study: Study, coding: pd.DataFrame) -> list[str]:
 def unreliable_codes(study: Study) -> set[str]:
     """Return the codes whose own alpha is below .667 (not used for conclusions), or none with one coder."""
     table = study.agreement
-    if table is None:
+    if not study.two_coders:
         return set()
     return set(table.loc[(table["code"] != "") & (table["alpha"] < TENTATIVE), "code"])

@@ -6,7 +6,7 @@ re-reading files. Only the command line and a notebook's first cell decide which
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -33,12 +33,20 @@ class Study:
     events: pd.DataFrame
     glosses: dict[str, str]
     settings: Settings  # the case: title, question, sides, evidence ids, searches, claims file (study.yaml)
-    units: pd.DataFrame | None = None  # coder_a and coder_b compared unit by unit (None without both)
+    # coder_a and coder_b compared unit by unit (reliability.UNIT_COLUMNS); empty until both have coded
+    units: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=reliability.UNIT_COLUMNS))
+
+    @property
+    def two_coders(self) -> bool:
+        """Tell whether coder_a and coder_b have both coded, so that their agreement can be measured."""
+        return {reliability.CODER_A, reliability.CODER_B} <= set(self.hand["coder"])
 
     @cached_property
-    def agreement(self) -> pd.DataFrame | None:
-        """Return alpha per layer and code between coder_a and coder_b (computed once), or None without both."""
-        return None if self.units is None else reliability.agreement_table(self.units, self.codebook)
+    def agreement(self) -> pd.DataFrame:
+        """Return alpha per layer and code between coder_a and coder_b (computed once); empty without both."""
+        if not self.two_coders:
+            return pd.DataFrame(columns=reliability.AGREEMENT_COLUMNS)
+        return reliability.agreement_table(self.units, self.codebook)
 
     @property
     def focal_name(self) -> str:
@@ -72,6 +80,20 @@ def check_settings(settings: Settings, codebook: Codebook, events: pd.DataFrame)
     return problems
 
 
+def check_study_file(root: Path) -> list[str]:
+    """Return every problem of a corpus folder's study.yaml: its syntax and keys, and ids the corpus lacks."""
+    try:
+        settings = load_settings(root)
+        if settings.path is None or not annotations.codebook_path(root).is_file():
+            return []  # no study file, or no codebook to check its ids against (a corpus not coded yet)
+        codebook = annotations.load_codebook(annotations.codebook_path(root))
+        events = corpus.load_events(root) if (root / "events.csv").is_file() else pd.DataFrame(
+            columns=corpus.EVENT_COLUMNS)
+    except CorpusError as exc:
+        return exc.problems
+    return check_settings(settings, codebook, events)
+
+
 def load_study(root: str | Path | None = None) -> Study:
     """Read and check the corpus folder `root` (default: corpus/ or $PARLER_CORPUS) into a Study."""
     folder = corpus.corpus_dir(root)
@@ -88,4 +110,4 @@ def load_study(root: str | Path | None = None) -> Study:
     if problems := check_settings(settings, codebook, events):
         raise CorpusError(problems)
     return Study(folder, articles, texts, codebook, hand, coding, events, glossary.load_glossary(folder), settings,
-                 units)
+                 *([units] if units is not None else []))

@@ -1,142 +1,25 @@
-"""Render Altair charts with no network: in JupyterLab, in nbval runs and in exported HTML.
+"""The study's charts (Altair): coverage, voices, labels, frames, reliability, and the Explore section's KWIC
+search and timeline, which filter with no kernel (Vega parameters bound to a search box and checkboxes).
 
-Altair's default renderer loads vega-embed from a CDN, so offline its charts are blank. Instead,
-`enable_offline()` shows the vega-embed bundle that ships inside vl-convert-python once, and switches
-Altair to a renderer whose output is a `<div>` plus a few lines that wait for `window.vegaEmbed`.
+Every chart carries its data, so a shared page draws it offline once `enable_offline()` (helpers.present.offline,
+re-exported here for the notebooks' first cell) has put the bundled vega-embed on the page.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import importlib.metadata
-import itertools
 import json
-import os
-import re
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
 
 import altair as alt
 import pandas as pd
-import vl_convert
-from IPython import get_ipython
-from IPython.display import display
 
 from helpers.analyse.kwic import sentence_table
 from helpers.analyse.timeline import HALF_DAY, ONE_DAY, article_windows, event_table
 from helpers.annotate.annotations import NOT_CODED
 from helpers.corpus.articles import date_window, outlets_of
 
-RENDERER_NAME = "offline"
-EMBED_OPTIONS: dict[str, Any] = {"renderer": "svg", "actions": False}
-
-# Per-kernel state: a fresh kernel (nbval, the report) numbers charts from 1, so outputs repeat exactly.
-_chart_numbers = itertools.count(1)
-_bundle_shown = False
-_bundle_cell: str | None = None  # id of the cell whose output holds the bundle, if the frontend sent one
-
-# Polls because JupyterLab may run a chart's script before the bundle's, e.g. when outputs render.
-# The div is found from the script itself first: two open notebooks can hold charts with equal ids.
-_CHART_HTML = """\
-<div id="{div_id}" class="vl-offline-chart"></div>
-<script>
-(function () {{
-  var script = document.currentScript;
-  var spec = {spec};
-  var options = {options};
-  var tries = 0;
-  function draw() {{
-    var el = (script && script.previousElementSibling) || document.getElementById("{div_id}");
-    if (window.vegaEmbed && el && el.isConnected) {{
-      window.vegaEmbed(el, spec, options).catch(function (err) {{ el.textContent = String(err); }});
-    }} else if (++tries < 600) {{
-      setTimeout(draw, 50);
-    }} else if (el) {{
-      el.textContent = "Chart not drawn: run helpers.present.charts.enable_offline() at the top of the notebook.";
-    }}
-  }}
-  draw();
-}})();
-</script>"""
-
-
-def enable_offline() -> None:
-    """Show the vega-embed bundle once and make Altair draw charts with it, offline."""
-    global _bundle_shown, _bundle_cell
-    cell = _current_cell_id()
-    # Once per kernel; again when the cell that showed it re-runs, since re-running clears its output.
-    if get_ipython() is not None and (not _bundle_shown or (cell is not None and cell == _bundle_cell)):
-        display({"text/html": bundle_html(), "text/plain": "<vega-embed bundle>"}, raw=True)
-        _bundle_shown, _bundle_cell = True, cell
-    if RENDERER_NAME not in alt.renderers.names():
-        alt.renderers.register(RENDERER_NAME, render_offline)
-    alt.renderers.enable(RENDERER_NAME)
-    # Charts must carry their data: the json/csv transformers write files that a shared page lacks.
-    if alt.data_transformers.active in ("json", "csv"):
-        alt.data_transformers.enable("default")
-
-
-def render_offline(spec: dict, **metadata: Any) -> dict[str, str]:
-    """Return the mimebundle of one chart: a div with a deterministic id and the script that fills it."""
-    spec_json = json.dumps(spec, sort_keys=True, ensure_ascii=False)
-    div_id = f"vl-{hashlib.sha256(spec_json.encode()).hexdigest()[:10]}-{next(_chart_numbers)}"
-    options = {**EMBED_OPTIONS, **metadata.get("embed_options", {})}
-    html = _CHART_HTML.format(
-        div_id=div_id, spec=_json_in_script(spec_json), options=_json_in_script(json.dumps(options))
-    )
-    return {"text/html": html, "text/plain": "<VegaLite chart>"}
-
-
-@functools.cache
-def bundle_html() -> str:
-    """Return a script that defines window.vegaEmbed unless an earlier copy on the page already did."""
-    bundle = _vega_embed_bundle()
-    if re.search(r"</script|<!--", bundle, re.IGNORECASE):
-        raise RuntimeError("vl_convert.javascript_bundle() holds '</script' or '<!--': it cannot be inlined")
-    # The function scope keeps the bundle's top-level `const`s from clashing with a second copy.
-    return (
-        '<script>\n(function () {\n"use strict";\nif (window.vegaEmbed) { return; }\n' + bundle + "\n})();\n</script>"
-    )
-
-
-def _vega_embed_bundle() -> str:
-    """Return vl-convert's vega-embed bundle, cached on disk per vl-convert version."""
-    # Building it takes ~2 s per process, i.e. per notebook run; reading the cache takes milliseconds.
-    version = importlib.metadata.version("vl-convert-python")
-    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    cached = cache_home / "parler-coverage" / f"vega-embed-bundle-{version}.js"
-    try:
-        return cached.read_text(encoding="utf-8")
-    except OSError:
-        pass
-    bundle = vl_convert.javascript_bundle()
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(bundle, encoding="utf-8")
-        partial.replace(cached)  # atomic, so a parallel run never reads half a file
-    except OSError:  # a read-only home only costs the ~2 s again
-        pass
-    return bundle
-
-
-def _json_in_script(text: str) -> str:
-    """Escape '<' in JSON so that no '</script' or '<!--' inside a string can end the script element."""
-    return text.replace("<", "\\u003c")
-
-
-def _current_cell_id() -> str | None:
-    """Return the id of the notebook cell being executed, if the frontend sent one."""
-    shell = get_ipython()
-    kernel = getattr(shell, "kernel", None)
-    if kernel is None:
-        return None
-    try:
-        return kernel.get_parent().get("metadata", {}).get("cellId")
-    except Exception:  # an older ipykernel or a plain IPython shell: fall back to once per kernel
-        return None
+# Re-exported: a notebook's first cell calls charts.enable_offline(), and its drawn charts' scripts name it.
+from helpers.present.offline import bundle_html, enable_offline, render_offline  # noqa: F401
 
 
 def source_params(outlets: Sequence[str]) -> tuple[list[alt.Parameter], str]:

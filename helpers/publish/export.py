@@ -102,8 +102,8 @@ def build_tables(corpus: str | Path | None = None) -> dict[str, pd.DataFrame]:
         return tables | annotation_tables(pd.DataFrame(columns=ANNOTATION_COLUMNS), None, list(articles["article_id"]))
     study = load_study(corpus)
     ids = list(study.articles["article_id"])
-    if study.units is None:
-        return tables | annotation_tables(study.hand, study.codebook, ids)
+    if not study.two_coders:
+        return tables | annotation_tables(study.hand, study.codebook, ids) | {CLAIMS_NAME: claims_table(study)}
     # Both coders' rows and the consensus the findings use, with how the two agree and what each finding says.
     hand = pd.concat([study.hand, study.coding], ignore_index=True)
     return tables | annotation_tables(hand, study.codebook, ids) | {

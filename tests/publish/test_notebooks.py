@@ -12,7 +12,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from helpers.publish.notebooks import WIDGET_VIEW, coalesce_streams, strip_noise
 from helpers.publish.report import NOTEBOOK_PATTERN
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob(NOTEBOOK_PATTERN))
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob(NOTEBOOK_PATTERN))
 
 
 def noisy_notebook() -> nbformat.NotebookNode:

@@ -32,7 +32,7 @@ from helpers.corpus.settings import load_settings
 from helpers.present.charts import MAX_ROWS
 from helpers.publish import report
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
 # One page per numbered notebook, named as build_report names them; the build is checked against this list.
 NOTEBOOK_PAGES = [f"{path.stem}.html" for path in sorted(NOTEBOOKS.glob(report.NOTEBOOK_PATTERN))]

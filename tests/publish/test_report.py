@@ -16,7 +16,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from helpers.corpus import corpus_dir
 from helpers.corpus.settings import load_settings
-from helpers.present import charts
+from helpers.present import charts, offline
 from helpers.publish import report
 
 # A name that appears only in code cells: if it reaches a page, code inputs are not hidden.
@@ -332,16 +332,16 @@ def test_bundle_is_shown_again_only_when_its_cell_reruns(
         kernel = Kernel()
 
     shown: list[dict] = []
-    monkeypatch.setattr(charts, "get_ipython", lambda: Shell)
-    monkeypatch.setattr(charts, "display", lambda bundle, raw: shown.append(bundle))
-    monkeypatch.setattr(charts, "_bundle_shown", False)
-    monkeypatch.setattr(charts, "_bundle_cell", None)
+    monkeypatch.setattr(offline, "get_ipython", lambda: Shell)
+    monkeypatch.setattr(offline, "display", lambda bundle, raw: shown.append(bundle))
+    monkeypatch.setattr(offline, "_bundle_shown", False)
+    monkeypatch.setattr(offline, "_bundle_cell", None)
 
-    with charts.alt.renderers.enable(charts.alt.renderers.active):  # puts the renderer back on exit
-        charts.enable_offline()
+    with offline.alt.renderers.enable(offline.alt.renderers.active):  # puts the renderer back on exit
+        offline.enable_offline()
         Shell.kernel.cell = second_cell  # a re-run of the same cell, another cell, or a frontend without ids
-        charts.enable_offline()
-        assert charts.alt.renderers.active == "offline"
+        offline.enable_offline()
+        assert offline.alt.renderers.active == "offline"
 
     assert len(shown) == expected_copies
-    assert shown[0]["text/html"] == charts.bundle_html()
+    assert shown[0]["text/html"] == offline.bundle_html()

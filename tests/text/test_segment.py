@@ -15,7 +15,7 @@ from helpers.text.segment import (
     split_sentences,
 )
 
-CORPUS_RAW = Path(__file__).resolve().parents[1] / "corpus" / "raw"
+CORPUS_RAW = Path(__file__).resolve().parents[2] / "corpus" / "raw"
 
 # Regression pin, checked by reading every sentence once; corpus/raw/ is immutable.
 SENTENCES_PER_FILE = {

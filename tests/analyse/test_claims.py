@@ -13,7 +13,7 @@ from helpers.analyse import claims
 from helpers.annotate.study import Study
 from helpers.errors import CorpusError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHOW = re.compile(r'claims\.show\("([^"]+)"')
 
 

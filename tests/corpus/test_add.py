@@ -16,7 +16,7 @@ from helpers.corpus.addition import add_article, slugify
 from helpers.corpus.articles import METADATA_COLUMNS, check_corpus, load_articles, load_metadata, read_csv_rows
 from helpers.errors import CorpusError
 
-NEW_ARTICLE = Path(__file__).parent / "fixtures" / "new_article" / "parler-aws-fixture.txt"
+NEW_ARTICLE = Path(__file__).resolve().parents[1] / "fixtures" / "new_article" / "parler-aws-fixture.txt"
 TITLE = "Twitter-Alternative ohne Server: Amazon wirft Parler aus der Cloud"
 WINDOW = {"published_earliest": "2021-01-11", "published_latest": "2021-01-12"}
 

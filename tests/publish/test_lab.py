@@ -39,7 +39,7 @@ from helpers.corpus import corpus_dir
 from helpers.corpus.settings import load_settings
 from helpers.present import widgets
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = "01-compare-coverage.ipynb"
 FAILURES = ROOT / "build" / "lab-failures"
 CHROMIUM = Path("/usr/bin/chromium")
