@@ -53,6 +53,12 @@ class Codebook:
         """Return the code ids of a layer, in codebook order."""
         return list(self.codes[layer]["id"])
 
+    def target_name(self) -> str:
+        """Return the display name of the label target (its id without a name; "" without a target)."""
+        actors = self.codes["actors"]
+        names = dict(zip(actors["id"], actors["name"], strict=True)) if "name" in actors.columns else {}
+        return str(names.get(self.label_target) or self.label_target)
+
     def actor_spellings(self) -> dict[str, list[str]]:
         """Return each actor id's known spellings (the display `name` is a label, not a spelling)."""
         actors = self.codes["actors"]

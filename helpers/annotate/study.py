@@ -51,10 +51,7 @@ class Study:
     @property
     def focal_name(self) -> str:
         """Return the display name of the actor the labels characterise (the codebook's label target)."""
-        actors = self.codebook.codes["actors"]
-        names = dict(zip(actors["id"], actors["name"], strict=True)) if "name" in actors.columns else {}
-        target = self.codebook.label_target
-        return str(names.get(target) or target or "the focal actor")
+        return self.codebook.target_name() or "the focal actor"
 
     def coder(self, name: str) -> pd.DataFrame:
         """Return one coder's rows."""

@@ -19,14 +19,6 @@ from helpers.text.segment import Span
 from helpers.text.tokens import CLOSING_QUOTES, OPENING_QUOTES, strip_blanks
 
 
-def _target_name(article: Article) -> str:
-    """Return the display name of the label target (its id when the codebook gives no name)."""
-    target = article.rules.codebook.label_target
-    actors = article.rules.codebook.codes["actors"]
-    names = dict(zip(actors["id"], actors["name"], strict=True)) if "name" in actors.columns else {}
-    return str(names.get(target) or target)
-
-
 def _adjacent_actor(article: Article, start: int, end: int, sentence: Span) -> str | None:
     """Return the actor a label phrase is attached to: name right after it, compound, apposition or predicate."""
     text = article.text
@@ -58,7 +50,7 @@ def _label_referent(article: Article, start: int, end: int) -> tuple[str | None,
     lo = article.sentences[max(0, index - 4)].start
     hi = article.sentences[min(len(article.sentences) - 1, index + 1)].end
     if any(m.actor == target and lo <= m.start < hi for m in article.get("mentions")):
-        return target, f"text about {_target_name(article)} nearby"
+        return target, f"text about {article.rules.codebook.target_name()} nearby"
     return None, ""
 
 
@@ -135,7 +127,7 @@ def labels(article: Article) -> list[dict]:
         if target and referent != target:
             continue
         kept.append((code, start, end))
-        labelled.append(row(article, "labels", code, start, end, note=f"refers to {_target_name(article)}: {how}"))
+        labelled.append(row(article, "labels", code, start, end, note=f"refers to {article.rules.codebook.target_name()}: {how}"))
     return labelled
 
 
