@@ -127,7 +127,8 @@ def labels(article: Article) -> list[dict]:
         if target and referent != target:
             continue
         kept.append((code, start, end))
-        labelled.append(row(article, "labels", code, start, end, note=f"refers to {article.rules.codebook.target_name()}: {how}"))
+        note = f"refers to {article.rules.codebook.target_name()}: {how}"
+        labelled.append(row(article, "labels", code, start, end, note=note))
     return labelled
 
 
