@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from helpers.annotate.annotations import annotation_files, check_all_annotations
 from helpers.annotate.consensus import adjudication_path
 from helpers.annotate.study import check_study_file
-from helpers.corpus.articles import check_corpus, corpus_dir, load_articles, load_metadata
+from helpers.corpus.articles import CORPUS_ENV, check_corpus, corpus_dir, load_articles, load_metadata
 from helpers.corpus.glossary import check_glossary
 from helpers.errors import CorpusError
 
@@ -87,15 +88,29 @@ def restore(args: argparse.Namespace) -> int:
     """Rebuild a corpus folder from an export without text plus the user's texts."""
     from helpers.publish.export import restore_corpus
 
+    if args.corpus is not None:
+        raise CorpusError([f"restore writes a new corpus to --out; it reads no corpus, so --corpus {args.corpus} "
+                           "would be ignored: leave it out"])
     out = restore_corpus(args.export_dir, args.texts, args.out)
     print(f"restored {len(load_metadata(out))} articles into {out}; every text matches its sha256.")
     return 0
+
+
+def use_corpus(args: argparse.Namespace) -> None:
+    """Point the notebooks' kernels at `--corpus` (they read $PARLER_CORPUS), so none silently reads another."""
+    if args.corpus is None:
+        return
+    root = Path(args.corpus)
+    if not root.is_dir():
+        raise CorpusError([f"{root}: corpus folder not found"])
+    os.environ[CORPUS_ENV] = str(root.resolve())
 
 
 def report(args: argparse.Namespace) -> int:
     """Execute every notebook and write the shareable HTML report."""
     from helpers.publish.report import ReportError, build_report
 
+    use_corpus(args)
     try:
         build_report(Path(args.notebooks), Path(args.out))
     except ReportError as exc:
@@ -109,6 +124,7 @@ def refresh(args: argparse.Namespace) -> int:
     """Re-run the notebooks in place (outputs committed for nbval)."""
     from helpers.publish.notebooks import refresh_notebooks
 
+    use_corpus(args)
     refresh_notebooks(Path(args.notebooks))
     return 0
 
@@ -142,16 +158,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-text", action="store_true",
                    help="leave out the article texts and cut every span to a short quote (for sharing)")
     p.set_defaults(run=export)
-    p = commands.add_parser("restore", help="rebuild a corpus from an export --no-text plus your own texts")
+    p = commands.add_parser("restore", parents=[corpus],
+                            help="rebuild a corpus from an export --no-text plus your own texts")
     p.add_argument("export_dir", help="folder written by `export --no-text`")
     p.add_argument("--texts", required=True, help="folder of the texts, named by raw_file or original_file")
     p.add_argument("--out", required=True, help="new corpus folder (must not exist yet, or be empty)")
     p.set_defaults(run=restore)
-    p = commands.add_parser("report", help="execute the notebooks and build the HTML report")
+    p = commands.add_parser("report", parents=[corpus], help="execute the notebooks and build the HTML report")
     p.add_argument("--out", default="build/report", help="output folder (default: build/report)")
     p.add_argument("--notebooks", default="notebooks", help="notebook folder (default: notebooks)")
     p.set_defaults(run=report)
-    p = commands.add_parser("refresh-notebooks", help="re-run the notebooks in place and strip noise")
+    p = commands.add_parser("refresh-notebooks", parents=[corpus], help="re-run the notebooks in place and strip noise")
     p.add_argument("--notebooks", default="notebooks", help="notebook folder (default: notebooks)")
     p.set_defaults(run=refresh)
     args = parser.parse_args(argv)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -30,21 +32,82 @@ def utf8_problem(data: bytes) -> str | None:
     return None
 
 
+# The largest table or YAML file a corpus may hold (the real ones are under 100 KB): a bigger one is a mistake.
+MAX_DATA_BYTES = 20 * 2**20
+BOM = b"\xef\xbb\xbf"
+# Control characters never belong in text a person typed (tab, newline and carriage return do).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def text_problem(path: Path, data: bytes, limit: int = MAX_DATA_BYTES) -> str | None:
+    """Say why `data` (the bytes of `path`) is not plain UTF-8 text a person wrote: size, encoding, BOM, control bytes.
+
+    Each answer names the file, and the line where there is one; None when the text is fine.
+    """
+    if len(data) > limit:
+        return (f"{path}: {len(data) / 2**20:.1f} MB, more than the {limit / 2**20:g} MB this kind of file may be "
+                "(is it the right file?)")
+    if (problem := utf8_problem(data)) is not None:
+        return f"{path}: {problem}"
+    if data.startswith(BOM):
+        return (f"{path} line 1: starts with a byte-order mark (BOM, bytes ef bb bf), which shifts every column name "
+                "and offset; save it as UTF-8 without BOM")
+    text = data.decode("utf-8")
+    if (match := _CONTROL_RE.search(text)) is not None:
+        line = text.count("\n", 0, match.start()) + 1
+        char = match.group()
+        name = unicodedata.name(char, "") or {"\x00": "NUL", "\x1b": "ESC", "\x7f": "DEL"}.get(char, "control")
+        return f"{path} line {line}: control character U+{ord(char):04X} ({name}); remove it"
+    return None
+
+
 def read_yaml(path: Path, what: str) -> dict:
-    """Read a YAML mapping; a missing or malformed file is a CorpusError naming it."""
+    """Read a YAML mapping strictly; a missing, oversized, malformed or aliased file is a CorpusError naming it.
+
+    Aliases (`*name`) are refused: they let a few lines expand to gigabytes ("billion laughs"), and nothing in a
+    codebook, study or rules file needs them.
+    """
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise CorpusError([f"{path}: {what} not found"]) from None
-    if (problem := utf8_problem(raw)) is not None:
-        raise CorpusError([f"{path}: {problem}"])
+    except IsADirectoryError:
+        raise CorpusError([f"{path}: {what} is a folder, not a file"]) from None
+    if (problem := text_problem(path, raw)) is not None:
+        raise CorpusError([problem])
+    text = raw.decode("utf-8")
     try:
-        data = yaml.load(raw.decode("utf-8"), Loader=_LOADER) or {}
+        for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, yaml.AliasEvent):
+                raise CorpusError([f"{path} line {event.start_mark.line + 1}: YAML alias *{event.anchor} is not "
+                                   "allowed in corpus files (write the value out)"])
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise CorpusError([f"{path}{_yaml_where(exc)}: not valid YAML ({_yaml_problem(exc)})"]) from None
+    data = {} if data is None else data
     if not isinstance(data, dict):
-        raise CorpusError([f"{path}: {what} must be a YAML mapping"])
+        raise CorpusError([f"{path}: {what} must be a YAML mapping (name: value lines), not a {_kind(data)}"])
     return data
+
+
+def _kind(value: object) -> str:
+    """Name a YAML value's kind as a reader would: mapping, list, text, number."""
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "text"
+    return "number" if isinstance(value, int | float) else type(value).__name__
+
+
+def expect(value: object, kind: type, where: str) -> str | None:
+    """Say that `value` should be a mapping/list/text (named at `where`), or None when it is one."""
+    if isinstance(value, kind):
+        return None
+    wanted = {dict: "a mapping (name: value lines)", list: "a list (- item lines)", str: "text"}
+    wanted = wanted.get(kind, kind.__name__)
+    return f"{where}: must be {wanted}, not {_kind(value)} {str(value)[:60]!r}"
 
 
 def _yaml_where(exc: yaml.YAMLError) -> str:

@@ -15,6 +15,7 @@ from helpers.corpus.addition import add_article
 from helpers.corpus.articles import METADATA_COLUMNS, check_corpus, corpus_dir, load_articles, rules_path
 from helpers.errors import CorpusError
 from helpers.publish.export import QUOTE_WIDTH, export_tables, export_without_text, restore_corpus, shorten
+from helpers.publish.outputs import MARKER
 from helpers.text.segment import split_sentences
 
 NEW_ARTICLE = Path(__file__).parent / "fixtures" / "new_article" / "parler-aws-fixture.txt"
@@ -126,7 +127,7 @@ def leaks(folder: Path, pieces: list[str]) -> dict[str, list[str]]:
 def test_the_export_holds_no_article_sentence(corpus: Path, tmp_path: Path):
     out = tmp_path / "shared"
     written = export_without_text(out, corpus=corpus)
-    assert sorted(p.name for p in written) == sorted(p.name for p in out.iterdir())
+    assert sorted([MARKER, *(p.name for p in written)]) == sorted(p.name for p in out.iterdir())
     sentences, runs = long_sentences(corpus), word_runs(corpus)
     assert MATZE_QUOTE + "“, sagt Matze." in " ".join(sentences)  # the check has something to find
     assert len(sentences) >= 10 and len(runs) > 100
@@ -188,10 +189,10 @@ def test_export_refuses_a_folder_with_other_files(corpus: Path, tmp_path: Path):
     out = tmp_path / "shared"
     export_tables(out, corpus=corpus)  # a full export: texts in quotes.csv …
     (out / "notes.txt").write_text("mine", encoding="utf-8")
-    with pytest.raises(CorpusError, match="holds other files \\(notes.txt\\)"):
+    with pytest.raises(CorpusError, match="holds files the kit did not write \\(notes.txt\\)"):
         export_without_text(out, corpus=corpus)
     (out / "notes.txt").unlink()
-    export_without_text(out, corpus=corpus)  # … the same file names are overwritten, so it may reuse the folder
+    export_without_text(out, corpus=corpus)  # … the kit's own export is replaced as a whole, so it may reuse the folder
     assert "Wir werden vermutlich eine…" in (out / "quotes.csv").read_text(encoding="utf-8-sig")
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.corpus.articles import corpus_dir, csv_header, encoding_problem, read_csv_rows
-from helpers.errors import CorpusError, read_yaml
+from helpers.corpus.articles import corpus_dir
+from helpers.corpus.readers import read_table
+from helpers.errors import CorpusError, expect, read_yaml
 
 LAYERS = ("actors", "facts", "labels", "frames", "quotes")
 ANNOTATION_FILE_COLUMNS = ["article_id", "layer", "code", "start", "end", "span", "speaker", "attributed_to", "note"]
@@ -74,7 +75,12 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     """Read and check the codebook's structure (ids unique, required fields, known kinds/categories)."""
     path = Path(path) if path else codebook_path()
     data = read_yaml(path, "codebook")
-    problems: list[str] = []
+    shapes = {"actor_kinds": list, "label_categories": dict, "frame_kinds": dict, "agency": dict,
+              "label_target": str, **dict.fromkeys(LAYERS, list)}
+    problems = [problem for key, kind in shapes.items() if data.get(key) is not None
+                and (problem := expect(data[key], kind, f"{path}: {key}")) is not None]
+    if problems:
+        raise CorpusError(problems)
     kinds = list(data.get("actor_kinds") or [])
     categories = dict(data.get("label_categories") or {})
     frame_kinds = dict(data.get("frame_kinds") or {})
@@ -83,10 +89,21 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
         entries = data.get(layer) or []
         seen: set[str] = set()
         for n, entry in enumerate(entries, start=1):
-            where = f"{path}: {layer} #{n} ({(entry or {}).get('id', 'no id')})"
-            missing = [f for f in CODE_FIELDS[layer] if not (entry or {}).get(f)]
+            if (problem := expect(entry, dict, f"{path}: {layer} #{n}")) is not None:
+                problems.append(problem)
+                continue
+            where = f"{path}: {layer} #{n} ({entry.get('id', 'no id')})"
+            missing = [f for f in CODE_FIELDS[layer] if not entry.get(f)]
             if missing:
                 problems.append(f"{where}: missing {', '.join(missing)}")
+                continue
+            shape = [problem for key, kind in (("id", str), ("spellings", list), ("cues", list))
+                     if key in entry and (problem := expect(entry[key], kind, f"{where}: {key}")) is not None]
+            shape += [f"{where}: {key} #{i}: must be text, not {item!r}" for key in ("spellings", "cues")
+                      if isinstance(entry.get(key), list) for i, item in enumerate(entry[key], start=1)
+                      if not isinstance(item, str)]
+            if shape:
+                problems.extend(shape)
                 continue
             if entry["id"] in seen:
                 problems.append(f"{where}: duplicate id")
@@ -142,7 +159,36 @@ def locate(text: str, span: str, occurrence: int = 1) -> tuple[int, int]:
 def annotation_files(root: Path | None = None) -> list[Path]:
     """Return every hand-coding file: corpus/annotations/<coder>/<layer>.csv."""
     folder = corpus_dir(root) / "annotations"
-    return sorted(p for p in folder.glob("*/*.csv")) if folder.is_dir() else []
+    return sorted(p for p in folder.glob("*/*.csv") if p.is_file()) if folder.is_dir() else []
+
+
+# Files that may sit directly in corpus/annotations/ besides the coders' folders.
+ANNOTATIONS_FOLDER_FILES = {"README.md", "ADJUDICATION-NOTES.md", "adjudication.csv"}
+
+
+def stray_annotation_files(root: Path | None = None) -> list[str]:
+    """Return a problem for each file in corpus/annotations/ that the kit would not read (so would ignore silently).
+
+    Codings live in <coder>/<layer>.csv, lowercase `.csv`, one level down; anything else looks like coding in
+    the wrong place (`annotations/facts.csv`, `coder_a/old/facts.csv`, `coder_a/facts.CSV`).
+    """
+    folder = corpus_dir(root) / "annotations"
+    if not folder.is_dir():
+        return []
+    problems = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts) or path.is_dir() and len(relative.parts) == 1:
+            continue
+        if len(relative.parts) == 1 and path.name in ANNOTATIONS_FOLDER_FILES:
+            continue
+        if len(relative.parts) == 2 and path.suffix == ".csv":
+            continue  # read as a coding (a wrong layer name is reported there)
+        if len(relative.parts) == 2 and path.suffix.lower() == ".md":
+            continue  # a coder's own notes
+        problems.append(f"{path}: not read (codings belong in {folder}/<coder>/<layer>.csv, the layer one of "
+                        f"{', '.join(LAYERS)}); move or remove it")
+    return problems
 
 
 def _int(value: str) -> int | None:
@@ -159,17 +205,15 @@ def check_annotation_file(path: Path, codebook: Codebook, texts: Mapping[str, st
     problems: list[str] = []
     if layer not in LAYERS:
         return [], [f"{path}: file name must be one of {', '.join(f'{la}.csv' for la in LAYERS)}"]
-    if (problem := encoding_problem(path)) is not None:
-        return [], [problem]
-    missing = [c for c in ANNOTATION_FILE_COLUMNS if c not in csv_header(path)]
-    if missing:
-        return [], [f"{path} line 1: missing column(s) {', '.join(missing)}"]
-    has_voice = VOICE in csv_header(path)
+    # A coded span may cross a paragraph break, so only `span` may hold a line break.
+    table = read_table(path, ANNOTATION_FILE_COLUMNS, optional=[VOICE], multiline=["span"], what="coding file")
+    problems += table.problems
+    has_voice = VOICE in table.header
     codes = set(codebook.ids(layer))
     actors = set(codebook.ids("actors")) | {UNATTRIBUTED}
     rows: list[dict] = []
     kept: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
-    for line, row in read_csv_rows(path):
+    for line, row in table.rows:
         where = f"{path} line {line}"
         bad = []
         if row["layer"] != layer:
@@ -259,7 +303,7 @@ def check_all_annotations(texts: Mapping[str, str], root: Path | None = None) ->
         codebook = load_codebook(codebook_path(root))
     except CorpusError as exc:
         return exc.problems
-    problems = check_codebook_examples(codebook, texts)
+    problems = check_codebook_examples(codebook, texts) + stray_annotation_files(root)
     for path in files:
         problems += check_annotation_file(path, codebook, texts)[1]
     return problems

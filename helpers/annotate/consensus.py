@@ -24,7 +24,8 @@ import pandas as pd
 
 from helpers.annotate.annotations import Codebook
 from helpers.annotate.reliability import CODER_A, CODER_B, disagreements, reliability_units
-from helpers.corpus.articles import corpus_dir, csv_header, encoding_problem, read_csv_rows
+from helpers.corpus.articles import corpus_dir
+from helpers.corpus.readers import read_table
 from helpers.errors import CorpusError
 
 CONSENSUS = "consensus"
@@ -52,17 +53,14 @@ def read_adjudication(path: Path, open_units: pd.DataFrame, articles: Iterable[s
     articles outside `articles` (a subset of the corpus) are skipped, as codebook examples are.
     """
     articles = None if articles is None else set(articles)
-    if not path.is_file():
+    if not path.exists():
         return {}, []
-    if (problem := encoding_problem(path)) is not None:
-        return {}, [problem]
-    missing = [c for c in ADJUDICATION_COLUMNS if c not in csv_header(path)]
-    if missing:
-        return {}, [f"{path} line 1: missing column(s) {', '.join(missing)}"]
+    table = read_table(path, ADJUDICATION_COLUMNS, optional=["text"], multiline=["value_a", "value_b", "text"],
+                       what="adjudication file")
     current = {_key(u): u for u in open_units.to_dict("records")}
     decided: dict[tuple[str, ...], tuple[str, str]] = {}
-    problems = []
-    for line, row in read_csv_rows(path):
+    problems = list(table.problems)
+    for line, row in table.rows:
         where = f"{path} line {line}"
         if articles is not None and row["article_id"] not in articles:
             continue

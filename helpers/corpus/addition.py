@@ -6,23 +6,39 @@ removed and articles.csv gets its old bytes back, so a refused addition leaves t
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import io
 import re
+import time
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
-from helpers.corpus.articles import METADATA_COLUMNS, check_corpus, corpus_dir, read_csv_rows
-from helpers.errors import CorpusError, utf8_problem
+from helpers.corpus.articles import (
+    MAX_ARTICLE_BYTES,
+    METADATA_COLUMNS,
+    check_corpus,
+    content_key,
+    corpus_dir,
+    parse_day,
+    read_metadata,
+)
+from helpers.errors import CorpusError, text_problem, utf8_problem
+
+try:  # POSIX
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 UNKNOWN = "unknown"
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 RAW_PREFIX = re.compile(r"(\d{3})-")
 GERMAN_LETTERS = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
 SLUG_WIDTH = 30
+LOCK_WAIT_SECONDS = 10.0
 
 
 def slugify(text: str, width: int = SLUG_WIDTH) -> str:
@@ -47,21 +63,49 @@ def next_raw_prefix(raw_dir: Path) -> str:
 
 
 def _date_problem(column: str, value: str) -> tuple[dt.date | None, str | None]:
-    if not ISO_DATE.fullmatch(value):
-        return None, f"{column} {value!r} is not a date (YYYY-MM-DD)"
     try:
-        return dt.date.fromisoformat(value), None
-    except ValueError:
-        return None, f"{column} {value!r} is not a real day"
+        return parse_day(value), None
+    except ValueError as exc:
+        return None, f"{column} {exc}"
 
 
 def _text_problem(source: Path, data: bytes) -> str | None:
-    """Describe why the file cannot be an article (or None): not UTF-8, or empty."""
+    """Describe why the file cannot be an article (or None): empty, too large, not UTF-8, BOM, control bytes."""
     if (problem := utf8_problem(data)) is not None:
         return f"{source}: {problem}; convert it to UTF-8 first"
     if not data.decode("utf-8").strip():
         return f"{source}: file is empty or holds only whitespace"
+    if (problem := text_problem(source, data, MAX_ARTICLE_BYTES)) is not None:
+        return f"{problem} (an article must be UTF-8 text without BOM, at most {MAX_ARTICLE_BYTES // 1000} KB)"
     return None
+
+
+@contextlib.contextmanager
+def corpus_lock(root: Path, wait: float | None = None) -> Iterator[None]:
+    """Hold the corpus's write lock: a second writer waits up to `wait` seconds (LOCK_WAIT_SECONDS), then is refused.
+
+    The lock is an OS advisory lock on articles.csv itself (no lock file is left behind), released when the
+    holder ends, even by a crash, so it never goes stale. Where the OS has no `fcntl` (Windows) there is no lock.
+    """
+    meta = root / "articles.csv"
+    if fcntl is None or not meta.is_file():  # pragma: no cover - Windows; a missing file is reported by the checks
+        yield
+        return
+    with meta.open("rb") as handle:
+        deadline = time.monotonic() + (LOCK_WAIT_SECONDS if wait is None else wait)
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    raise CorpusError([f"{root}: another command is adding to this corpus (it holds the lock on "
+                                       f"{meta}); nothing was changed: try again when it has finished"]) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _line_ending(data: bytes) -> str:
@@ -99,12 +143,18 @@ def add_article(
     Raises CorpusError, changing nothing, when the corpus is already broken, the file is missing, empty,
     not UTF-8 or already in the corpus, the id is taken or malformed, or the date window is malformed.
     """
-    source = Path(file)
     root = corpus_dir(corpus)
+    with corpus_lock(root):
+        return _add_locked(Path(file), root, fields={
+            "outlet": outlet, "title": title, "url": url, "date_basis": date_basis, "outlet_basis": outlet_basis,
+            "outlet_confidence": outlet_confidence, "date_confidence": date_confidence, "url_basis": url_basis,
+            "notes": notes, "published_earliest": published_earliest, "published_latest": published_latest},
+            article_id=article_id)
+
+
+def _add_locked(source: Path, root: Path, fields: dict[str, str], article_id: str | None) -> str:
+    """Add the article while holding the corpus lock (see `add_article`)."""
     meta, raw_dir = root / "articles.csv", root / "raw"
-    fields = {"outlet": outlet, "title": title, "url": url, "date_basis": date_basis, "outlet_basis": outlet_basis,
-              "outlet_confidence": outlet_confidence, "date_confidence": date_confidence, "url_basis": url_basis,
-              "notes": notes, "published_earliest": published_earliest, "published_latest": published_latest}
     fields = {name: (value or "").strip() for name, value in fields.items()}
 
     existing = check_corpus(root)
@@ -121,7 +171,7 @@ def add_article(
     if earliest and latest and earliest > latest:
         problems.append(f"published_earliest {earliest} is after published_latest {latest}")
 
-    rows = [row for _, row in read_csv_rows(meta)]
+    rows = read_metadata(root).values()
     if article_id is None:
         article_id = slugify(fields["title"]) or slugify(source.stem)
         where = "derived from the title; give another with --id"
@@ -130,18 +180,19 @@ def add_article(
         where = "choose another with --id"
     if not ID_PATTERN.fullmatch(article_id):
         problems.append(f"article id {article_id!r} must be lowercase letters, digits and single hyphens")
-    elif article_id in {row["article_id"] for row in rows}:
+    elif article_id.casefold() in {row["article_id"].casefold() for row in rows}:
         problems.append(f"article id {article_id!r} already exists in {meta} ({where})")
 
     if not source.is_file():
         raise CorpusError([f"{source}: file not found", *problems])
     data = source.read_bytes()
-    text_problem = _text_problem(source, data)
-    problems += [text_problem] if text_problem else []
-    digest = hashlib.sha256(data).hexdigest()
-    twin = next((row for row in rows if row["sha256"] == digest), None)
+    unfit = _text_problem(source, data)
+    problems += [unfit] if unfit else []
+    digest, key = hashlib.sha256(data).hexdigest(), content_key(data)
+    twin = next((row for row in rows if content_key((raw_dir / row["raw_file"]).read_bytes()) == key), None)
     if twin:
-        problems.append(f"{source}: same bytes as article {twin['article_id']!r} ({raw_dir / twin['raw_file']}) "
+        same = "same bytes" if twin["sha256"] == digest else "same text (ignoring line endings and trailing blanks)"
+        problems.append(f"{source}: {same} as article {twin['article_id']!r} ({raw_dir / twin['raw_file']}) "
                         "already in the corpus")
     raw_name = f"{next_raw_prefix(raw_dir)}-{article_id}{source.suffix.lower() or '.txt'}"
     target = raw_dir / raw_name

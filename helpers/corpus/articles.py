@@ -6,16 +6,17 @@ problems; `load_articles` refuses to load a corpus with any.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from helpers.errors import CorpusError, utf8_problem
+from helpers.corpus.readers import Table, read_table
+from helpers.errors import CorpusError, text_problem
 from helpers.text.clean import CleanText, clean_text, load_rules
 from helpers.text.tokens import count_words
 
@@ -28,7 +29,13 @@ METADATA_COLUMNS = [
 REQUIRED_VALUES = ["article_id", "raw_file", "sha256", "outlet", "language"]
 EVENT_COLUMNS = ["event_id", "date", "date_precision", "actor", "event", "source_kind", "source",
                  "source_quote", "note"]
-DATE_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+DATE_FORMATS = {"day": "YYYY-MM-DD", "month": "YYYY-MM", "year": "YYYY"}
+# Per precision: the shape of the date, and what completes it to a day (so "2021-02-30" is refused too).
+DATE_SHAPES = {"day": (r"\d{4}-\d{2}-\d{2}", ""), "month": (r"\d{4}-\d{2}", "-01"), "year": (r"\d{4}", "-01-01")}
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The largest article the kit supports: far above any news article (the longest in the corpus is ~6 KB), and
+# small enough that detection and every notebook finish in seconds (detection grows faster than the text).
+MAX_ARTICLE_BYTES = 500_000
 
 
 def corpus_dir(path: str | Path | None = None) -> Path:
@@ -45,81 +52,68 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number where the row starts, row) for each data row of a UTF-8 CSV."""
-    with path.open(encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        _ = reader.fieldnames  # read the header now, so line_num counts it
-        start = reader.line_num + 1
-        for row in reader:
-            yield start, {k: (v or "").strip() for k, v in row.items() if k is not None}
-            start = reader.line_num + 1
+def content_key(data: bytes) -> str:
+    """Return a fingerprint of a text that ignores line endings, trailing blanks and a BOM (for duplicates)."""
+    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return hashlib.sha256("\n".join(lines).strip("\n").encode("utf-8")).hexdigest()
 
 
-def csv_header(path: Path) -> list[str]:
-    """Return the column names on a CSV file's first line."""
-    with path.open(encoding="utf-8", newline="") as fh:
-        return next(csv.reader(fh), [])
+def inside(folder: Path, name: str, what: str) -> str | None:
+    """Say why `name` (a file name taken from data) is not a plain file name inside `folder`, or None when it is.
+
+    A name from a CSV must never reach outside its folder: no separators, no `..`, no absolute path.
+    """
+    if not name or name in {".", ".."} or "/" in name or "\\" in name or "\0" in name or Path(name).is_absolute():
+        return (f"{what} {name!r} must be a plain file name inside {folder}/ (no folders, no '..', no absolute "
+                "path)")
+    return None
 
 
-def encoding_problem(path: Path) -> str | None:
-    """Say where a text file stops being UTF-8, naming it and the line (None when it is UTF-8)."""
-    problem = utf8_problem(path.read_bytes())
-    return None if problem is None else f"{path}: {problem}"
-
-
-def _decode_problem(path: Path, data: bytes) -> str | None:
-    """Describe why `data` is not UTF-8 text (or None if it is)."""
-    problem = utf8_problem(data)
-    return None if problem is None else f"{path}: {problem}; convert it to UTF-8 and update its sha256"
+def parse_day(value: str) -> dt.date:
+    """Return the day a strict YYYY-MM-DD string names; raise ValueError for anything else (20210116, 2021-W02-1)."""
+    if not ISO_DAY.fullmatch(value):
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a real day") from None
 
 
 def _check_date(value: str, where: str, column: str, problems: list[str]) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        problems.append(f"{where}: {column} {value!r} is not a date (YYYY-MM-DD)")
+        return parse_day(value)
+    except ValueError as exc:
+        problems.append(f"{where}: {column} {exc}")
         return None
+
+
+def read_metadata(root: Path) -> Table:
+    """Read articles.csv strictly (exact columns, ids unique ignoring case, required values present)."""
+    return read_table(root / "articles.csv", METADATA_COLUMNS, required=REQUIRED_VALUES,
+                      unique=["article_id", "raw_file"], what="metadata file")
 
 
 def check_articles(root: Path) -> list[str]:
     """Return every problem with articles.csv and the raw files (empty list: all good)."""
     meta, raw_dir = root / "articles.csv", root / "raw"
-    if not meta.is_file():
-        return [f"{meta}: metadata file not found"]
-    problems: list[str] = []
-    if (problem := encoding_problem(meta)) is not None:
-        return [problem]
-    missing = [c for c in METADATA_COLUMNS if c not in csv_header(meta)]
-    if missing:
-        return [f"{meta} line 1: missing column(s) {', '.join(missing)}"]
-    rows = list(read_csv_rows(meta))
-
-    seen_ids: dict[str, int] = {}
-    seen_files: dict[str, int] = {}
-    seen_hashes: dict[str, int] = {}
-    for line, row in rows:
+    table = read_metadata(root)
+    if table.problems and not table.rows:
+        return table.problems
+    problems = list(table.problems)
+    seen_texts: dict[str, tuple[int, str]] = {}
+    for line, row in table.rows:
         where = f"{meta} line {line}"
-        for column in REQUIRED_VALUES:
-            if not row.get(column):
-                problems.append(f"{where}: {column} is empty")
-        article_id, raw_name = row.get("article_id", ""), row.get("raw_file", "")
-        if article_id:
-            if article_id in seen_ids:
-                problems.append(f"{where}: duplicate article_id {article_id!r} (first on line {seen_ids[article_id]})")
-            seen_ids.setdefault(article_id, line)
-        earliest = _check_date(row.get("published_earliest", ""), where, "published_earliest", problems)
-        latest = _check_date(row.get("published_latest", ""), where, "published_latest", problems)
+        earliest = _check_date(row["published_earliest"], where, "published_earliest", problems)
+        latest = _check_date(row["published_latest"], where, "published_latest", problems)
         if earliest and latest and earliest > latest:
             problems.append(f"{where}: published_earliest {earliest} is after published_latest {latest}")
-        if not raw_name:
+        raw_name = row["raw_file"]
+        if (problem := inside(raw_dir, raw_name, "raw_file")) is not None:
+            problems.append(f"{where}: {problem}")
             continue
-        if raw_name in seen_files:
-            problems.append(f"{where}: raw file {raw_name!r} is already listed on line {seen_files[raw_name]}")
-            continue
-        seen_files[raw_name] = line
         path = raw_dir / raw_name
         if not path.is_file():
             problems.append(f"{where}: raw file {raw_name!r} not found in {raw_dir}/")
@@ -128,54 +122,61 @@ def check_articles(root: Path) -> list[str]:
         if not data.strip():
             problems.append(f"{path}: file is empty ({where})")
             continue
-        decode_problem = _decode_problem(path, data)
-        if decode_problem:
-            problems.append(f"{decode_problem} ({where})")
+        if (problem := text_problem(path, data, MAX_ARTICLE_BYTES)) is not None:
+            problems.append(f"{problem}; an article must be UTF-8 text without BOM or control characters, at most "
+                            f"{MAX_ARTICLE_BYTES // 1000} KB ({where}; fix a copy and update its sha256)")
             continue
         digest = hashlib.sha256(data).hexdigest()
-        if row.get("sha256") and digest != row["sha256"]:
+        if digest != row["sha256"]:
             problems.append(f"{path}: sha256 mismatch: {where} records {row['sha256']}, the file has {digest} "
                             "(raw files must never be edited)")
-        if digest in seen_hashes:
-            problems.append(f"{path}: same bytes as the raw file on {meta} line {seen_hashes[digest]} "
-                            "(duplicate article)")
-        seen_hashes.setdefault(digest, line)
+        key = content_key(data)
+        if key in seen_texts:
+            first_line, first_name = seen_texts[key]
+            same = "same bytes" if sha256_of(raw_dir / first_name) == digest else (
+                "same text (ignoring line endings and trailing blanks)")
+            problems.append(f"{path}: {same} as the raw file on {meta} line {first_line} (duplicate article)")
+        seen_texts.setdefault(key, (line, raw_name))
 
-    if raw_dir.is_dir():
+    if raw_dir.is_dir() and table.complete:  # with a half-read table every later file would look unlisted
         for path in sorted(raw_dir.iterdir()):
-            if path.is_file() and not path.name.startswith(".") and path.name not in seen_files:
+            if path.name.startswith("."):
+                continue
+            if not path.is_file():
+                problems.append(f"{path}: a folder in raw/ (raw/ holds only the article files)")
+            elif path.name not in {row["raw_file"] for row in table.listed}:
                 problems.append(f"{path}: no row in {meta} (add one with its sha256)")
-    else:
+    elif not raw_dir.is_dir():
         problems.append(f"{raw_dir}: raw folder not found")
     return problems
+
+
+def read_events(root: Path) -> Table:
+    """Read events.csv strictly (exact columns, event ids present and unique ignoring case)."""
+    return read_table(root / "events.csv", EVENT_COLUMNS, required=["event_id", "date", "source", "source_quote"],
+                      unique=["event_id"], what="events file")
 
 
 def check_events(root: Path) -> list[str]:
     """Return every problem with events.csv (a missing file is not a problem)."""
     path = root / "events.csv"
-    if not path.is_file():
+    if not path.exists():
         return []
-    if (problem := encoding_problem(path)) is not None:
-        return [problem]
-    missing = [c for c in EVENT_COLUMNS if c not in csv_header(path)]
-    if missing:
-        return [f"{path} line 1: missing column(s) {', '.join(missing)}"]
-    problems, seen = [], {}
-    for line, row in read_csv_rows(path):
+    table = read_events(root)
+    problems = list(table.problems)
+    for line, row in table.rows:
         where = f"{path} line {line}"
-        if row["event_id"] in seen:
-            problems.append(f"{where}: duplicate event_id {row['event_id']!r} (first on line {seen[row['event_id']]})")
-        seen.setdefault(row["event_id"], line)
-        fmt = DATE_FORMATS.get(row["date_precision"])
-        if fmt is None:
-            problems.append(f"{where}: date_precision must be one of {', '.join(DATE_FORMATS)}")
-        else:
-            try:
-                dt.datetime.strptime(row["date"], fmt)
-            except ValueError:
-                problems.append(f"{where}: date {row['date']!r} does not match precision {row['date_precision']!r}")
-        if not row["source"] or not row["source_quote"]:
-            problems.append(f"{where}: every event needs a source and a short source_quote")
+        shape = DATE_SHAPES.get(row["date_precision"])
+        if shape is None:
+            problems.append(f"{where}: date_precision must be one of {', '.join(DATE_SHAPES)}")
+            continue
+        try:
+            parse_day(row["date"] + shape[1])
+            if not re.fullmatch(shape[0], row["date"]):
+                raise ValueError
+        except ValueError:
+            problems.append(f"{where}: date {row['date']!r} does not match precision {row['date_precision']!r} "
+                            f"({DATE_FORMATS[row['date_precision']]})")
     return problems
 
 
@@ -197,9 +198,8 @@ def check_corpus(path: str | Path | None = None) -> list[str]:
 
 
 def load_metadata(path: str | Path | None = None) -> pd.DataFrame:
-    """Return articles.csv as a DataFrame of strings (no checks; see `load_articles`)."""
-    root = corpus_dir(path)
-    rows = [row for _, row in read_csv_rows(root / "articles.csv")]
+    """Return articles.csv as a DataFrame of strings (read strictly; the raw files are not checked here)."""
+    rows = read_metadata(corpus_dir(path)).values()
     return pd.DataFrame(rows, columns=METADATA_COLUMNS).astype("string")
 
 
@@ -256,7 +256,7 @@ def load_events(path: str | Path | None = None) -> pd.DataFrame:
     problems = check_events(root)
     if problems:
         raise CorpusError(problems)
-    rows = [row for _, row in read_csv_rows(root / "events.csv")]
+    rows = read_events(root).values()
     return pd.DataFrame(rows, columns=EVENT_COLUMNS).astype("string")
 
 

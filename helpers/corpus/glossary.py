@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers.corpus.articles import corpus_dir, csv_header, encoding_problem, read_csv_rows
+from helpers.corpus.articles import corpus_dir
+from helpers.corpus.readers import read_table
 from helpers.errors import CorpusError
 from helpers.text.tokens import QUOTE_MARKS
 
@@ -33,17 +34,13 @@ def gloss_key(text: str) -> str:
 def _read_glossary(root: str | Path | None) -> tuple[dict[str, str], list[str]]:
     """Read the glossary once: its entries by lookup key, and every problem, each naming the file and line."""
     path = glossary_path(root)
-    if not path.is_file():
+    if not path.exists():
         return {}, []
-    if (problem := encoding_problem(path)) is not None:
-        return {}, [problem]
-    missing = [column for column in GLOSSARY_COLUMNS[:2] if column not in csv_header(path)]
-    if missing:
-        return {}, [f"{path} line 1: missing column(s) {', '.join(missing)}"]
+    table = read_table(path, GLOSSARY_COLUMNS[:2], optional=GLOSSARY_COLUMNS[2:], what="glossary")
     glosses: dict[str, str] = {}
-    problems: list[str] = []
+    problems: list[str] = list(table.problems)
     first_line: dict[str, int] = {}
-    for line, row in read_csv_rows(path):
+    for line, row in table.rows:
         where = f"{path} line {line}"
         german, english = row.get("german", ""), row.get("english", "")
         if not german or not english:

@@ -27,8 +27,18 @@ from helpers.annotate.annotations import (
 )
 from helpers.annotate.consensus import adjudicated
 from helpers.annotate.study import load_study
-from helpers.corpus.articles import METADATA_COLUMNS, check_corpus, corpus_dir, load_articles, removals, sha256_of
+from helpers.corpus.articles import (
+    METADATA_COLUMNS,
+    check_corpus,
+    corpus_dir,
+    inside,
+    load_articles,
+    removals,
+    sha256_of,
+)
+from helpers.corpus.readers import read_table
 from helpers.errors import CorpusError
+from helpers.publish.outputs import check_output, output_folder
 
 CSV_ENCODING = "utf-8-sig"
 # Export without text: each column that holds article text is cut to a short quote; offsets stay exact.
@@ -85,9 +95,12 @@ nothing until all match. Then `python -m helpers validate --corpus NEW_CORPUS`.
 """
 
 
+EXPORT_ONLY_COLUMNS = ["words_raw", "words_clean"]
+
+
 def article_table(articles: pd.DataFrame) -> pd.DataFrame:
     """Return the metadata with word counts before and after cleaning (no text)."""
-    table = articles[METADATA_COLUMNS + ["words_raw", "words_clean"]].copy()
+    table = articles[METADATA_COLUMNS + EXPORT_ONLY_COLUMNS].copy()
     for column in ("published_earliest", "published_latest"):
         table[column] = table[column].dt.strftime("%Y-%m-%d")
     return table
@@ -111,19 +124,29 @@ def build_tables(corpus: str | Path | None = None) -> dict[str, pd.DataFrame]:
         CLAIMS_NAME: claims_table(study)}
 
 
-def _write_tables(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, table in tables.items():
-        path = out / name
-        table.to_csv(path, index=False, encoding=CSV_ENCODING, lineterminator="\n")
-        written.append(path)
-    return written
+def _write_tables(tables: dict[str, pd.DataFrame], out: Path, corpus: str | Path | None,
+                  extra: dict[str, str | Path] | None = None) -> list[Path]:
+    """Write the tables (and `extra` files: name -> text or a file to copy) as the export folder `out`.
+
+    The folder is written beside `out` and swapped in (`output_folder`): an existing folder is replaced only
+    when the kit made it, and never the corpus.
+    """
+    out = Path(out)
+    with output_folder(out, "export", protect=[corpus_dir(corpus)]) as building:
+        for name, table in tables.items():
+            table.to_csv(building / name, index=False, encoding=CSV_ENCODING, lineterminator="\n")
+        for name, content in (extra or {}).items():
+            if isinstance(content, Path):
+                shutil.copyfile(content, building / name)
+            else:
+                (building / name).write_text(content, encoding="utf-8")
+    return [out / name for name in [*tables, *(extra or {})]]
 
 
 def export_tables(out_dir: str | Path, corpus: str | Path | None = None) -> list[Path]:
     """Write articles.csv, cleaning_removals.csv and the hand-coding tables to `out_dir`; return the paths."""
-    return _write_tables(build_tables(corpus), Path(out_dir))
+    check_output(Path(out_dir), "export", protect=[corpus_dir(corpus)])  # before the work, not after
+    return _write_tables(build_tables(corpus), Path(out_dir), corpus)
 
 
 def shorten(text: str, width: int = QUOTE_WIDTH) -> str:
@@ -151,32 +174,21 @@ def text_free_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]
 def export_without_text(out_dir: str | Path, corpus: str | Path | None = None) -> list[Path]:
     """Write what may be shared when the texts are under copyright: metadata, checksums, offsets, short quotes.
 
-    `out_dir` must be empty or hold only files this export writes, so no earlier full export is shared by
+    An earlier export in `out_dir` is replaced as a whole, so no file with article text is left to be shared by
     mistake. The corpus's own cleaning rules are copied (they hold boilerplate patterns, no article text), so
     `restore_corpus` rebuilds the same clean texts.
     """
-    out = Path(out_dir)
     root = corpus_dir(corpus)
-    tables = text_free_tables(build_tables(corpus))
+    check_output(Path(out_dir), "export", protect=[root])  # before the work, not after
     own_rules = root / "cleaning_rules.yaml"
-    names = {*tables, README_NAME, CLAIMS_NAME, *([own_rules.name] if own_rules.is_file() else [])}
-    if out.exists():
-        others = sorted(p.name for p in out.iterdir() if p.name not in names) if out.is_dir() else [out.name]
-        if others:
-            raise CorpusError([f"{out}: holds other files ({', '.join(others)}); export without text into an empty "
-                               "folder so nothing with article text is shared by mistake"])
-    written = _write_tables(tables, out)
-    if own_rules.is_file():
-        shutil.copyfile(own_rules, out / own_rules.name)
-        written.append(out / own_rules.name)
-    (out / README_NAME).write_text(NO_TEXT_README.format(width=QUOTE_WIDTH), encoding="utf-8")
-    written.append(out / README_NAME)
-    return written
+    extra: dict[str, str | Path] = {own_rules.name: own_rules} if own_rules.is_file() else {}
+    extra[README_NAME] = NO_TEXT_README.format(width=QUOTE_WIDTH)
+    return _write_tables(text_free_tables(build_tables(corpus)), Path(out_dir), corpus, extra)
 
 
 def _find_text(row: dict[str, str], texts: Path) -> tuple[Path | None, str | None]:
     """Return (the user's file for a metadata row, None) or (None, why it is missing or does not match)."""
-    names = list(dict.fromkeys(n for n in (row["raw_file"], row["original_file"]) if n))
+    names = list(dict.fromkeys(n for n in (row["raw_file"], row["original_file"]) if n))  # plain names (checked)
     found = [texts / name for name in names if (texts / name).is_file()]
     for path in found:
         if sha256_of(path) == row["sha256"]:
@@ -202,11 +214,14 @@ def restore_corpus(export_dir: str | Path, texts_dir: str | Path, out_dir: str |
     meta = export / "articles.csv"
     if not meta.is_file():
         raise CorpusError([f"{meta}: not found (is {export} an export made with `export --no-text`?)"])
-    with meta.open(encoding=CSV_ENCODING, newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in METADATA_COLUMNS if c not in (reader.fieldnames or [])]
-        rows = [{k: v or "" for k, v in row.items()} for row in reader]
-    problems = [f"{meta} line 1: missing column(s) {', '.join(missing)}"] if missing else []
+    table = read_table(meta, METADATA_COLUMNS, optional=EXPORT_ONLY_COLUMNS, what="export's article table", bom=True,
+                       required=["article_id", "raw_file", "sha256"], unique=["article_id", "raw_file"])
+    rows = [row for _, row in table.rows]
+    problems = list(table.problems)
+    for line, row in table.rows:
+        problems += [f"{meta} line {line}: {problem}" for column, folder in (("raw_file", out / "raw"),
+                                                                             ("original_file", texts))
+                     if row[column] and (problem := inside(folder, row[column], column)) is not None]
     if not texts.is_dir():
         problems.append(f"{texts}: folder of texts not found")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):

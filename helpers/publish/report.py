@@ -8,9 +8,7 @@ The pages need no network and no kernel: code is hidden, charts draw from the ve
 from __future__ import annotations
 
 import html
-import os
 import re
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +24,7 @@ from nbformat import NotebookNode
 
 from helpers.corpus.articles import corpus_dir
 from helpers.corpus.settings import Settings, load_settings
+from helpers.publish.outputs import output_folder
 
 # Cells tagged this way (ipywidgets and the text about them) need a running kernel: the shared pages leave them out,
 # so no page shows or promises a control that does nothing. An untagged cell with a widget output stops the build.
@@ -77,9 +76,7 @@ def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120,
     if not notebooks:
         raise ReportError(f"{notebooks_dir}: no notebooks named like {NOTEBOOK_PATTERN}")
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    building = _fresh_dir(out_dir, "building")
-    try:
+    with output_folder(out_dir, "report", protect=[corpus_dir()]) as building:
         pages = [describe_page(path) for path in notebooks]
         exporter = make_exporter()
         findings: dict[str, list[Finding]] = {}
@@ -102,10 +99,6 @@ def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120,
             findings[page.href] = page_findings(body)
             print(f"{time.perf_counter() - ran:.1f} s", flush=True)
         (building / "index.html").write_text(render_index(pages, findings, settings), encoding="utf-8")
-        _swap_in(building, out_dir)
-    except BaseException:
-        shutil.rmtree(building, ignore_errors=True)
-        raise
     print(f"Built {len(pages)} pages in {time.perf_counter() - started:.1f} s: {out_dir / 'index.html'}")
     return [out_dir / page.href for page in pages] + [out_dir / "index.html"]
 
@@ -301,28 +294,3 @@ def _where(notebook: NotebookNode, running: dict[str, int]) -> str:
     index = running["index"]
     first_line = next((line for line in notebook.cells[index].source.splitlines() if line.strip()), "")
     return f"cell {index + 1} (`{first_line.strip()[:60]}`)"
-
-
-def _fresh_dir(out_dir: Path, purpose: str) -> Path:
-    """Create an empty hidden folder next to out_dir, e.g. build/.report-building-4242."""
-    # Not tempfile.mkdtemp: its 0700 mode would carry over to the published report.
-    path = out_dir.parent / f".{out_dir.name}-{purpose}-{os.getpid()}"
-    shutil.rmtree(path, ignore_errors=True)  # left over by a killed build that had this pid
-    path.mkdir()
-    return path
-
-
-def _swap_in(building: Path, out_dir: Path) -> None:
-    """Replace out_dir by building with two renames, keeping the old report until the new one is in."""
-    if not out_dir.exists():
-        building.rename(out_dir)
-        return
-    old = _fresh_dir(out_dir, "old")
-    old.rmdir()
-    out_dir.rename(old)
-    try:
-        building.rename(out_dir)
-    except BaseException:
-        old.rename(out_dir)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

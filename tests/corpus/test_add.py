@@ -13,7 +13,7 @@ import pytest
 from helpers.__main__ import main
 from helpers.corpus import addition
 from helpers.corpus.addition import add_article, slugify
-from helpers.corpus.articles import METADATA_COLUMNS, check_corpus, load_articles, load_metadata, read_csv_rows
+from helpers.corpus.articles import METADATA_COLUMNS, check_corpus, load_articles, load_metadata, read_metadata
 from helpers.errors import CorpusError
 
 NEW_ARTICLE = Path(__file__).resolve().parents[1] / "fixtures" / "new_article" / "parler-aws-fixture.txt"
@@ -57,7 +57,7 @@ def test_add_copies_bytes_and_appends_a_complete_row(corpus: Path):
     assert copied.read_bytes() == NEW_ARTICLE.read_bytes()
     csv_after = (corpus / "articles.csv").read_bytes()
     assert csv_after.startswith(csv_before) and csv_after.count(b"\n") == csv_before.count(b"\n") + 1
-    rows = [row for _, row in read_csv_rows(corpus / "articles.csv")]
+    rows = read_metadata(corpus).values()
     assert [r["article_id"] for r in rows] == ["fix-a", "fix-b", article_id]
     assert set(rows[-1]) == set(METADATA_COLUMNS)
     assert rows[-1] == {

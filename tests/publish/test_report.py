@@ -18,6 +18,7 @@ from helpers.corpus import corpus_dir
 from helpers.corpus.settings import load_settings
 from helpers.present import charts, offline
 from helpers.publish import report
+from helpers.publish.outputs import MARKER, mark
 
 # A name that appears only in code cells: if it reaches a page, code inputs are not hidden.
 CODE_MARKER = "CODE_ONLY_MARKER_7f3a"
@@ -87,12 +88,13 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def pages(builds: tuple[Path, Path]) -> dict[str, str]:
     """Return the first build's files by name."""
-    return {path.name: path.read_text(encoding="utf-8") for path in builds[0].iterdir()}
+    return {path.name: path.read_text(encoding="utf-8") for path in builds[0].iterdir() if path.name != MARKER}
 
 
-def test_build_writes_only_the_pages_and_the_index(builds: tuple[Path, Path]) -> None:
+def test_build_writes_only_the_pages_the_index_and_the_marker(builds: tuple[Path, Path]) -> None:
     first, _ = builds
     assert sorted(path.name for path in first.iterdir()) == [
+        MARKER,
         "01-draw-charts.html",
         "02-add-numbers.html",
         "index.html",
@@ -212,6 +214,7 @@ def previous_report(folder: Path) -> dict[str, bytes]:
     folder.mkdir(parents=True)
     (folder / "index.html").write_text("previous report", encoding="utf-8")
     (folder / "01-old.html").write_text("previous page", encoding="utf-8")
+    mark(folder, "report")
     return snapshot(folder)
 
 

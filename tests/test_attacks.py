@@ -1,0 +1,326 @@
+"""Every attack a careless or hostile user made on the inputs (issue 12) is refused, naming file and line.
+
+Each attack edits a scratch copy of the real corpus the way a user could (a spreadsheet that adds a value, a
+quote left open, a file in the wrong folder, a BOM, a date typed another way …) and runs `validate` as the
+user would. The answer must be exit 1 and a message that names the file, and the line where there is one;
+never a traceback, never a silent pass.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from helpers.__main__ import main
+from helpers.corpus.articles import MAX_ARTICLE_BYTES, corpus_dir
+from helpers.corpus.readers import MAX_VALUE_CHARS
+
+
+@pytest.fixture()
+def scratch(tmp_path: Path) -> Path:
+    """Return a copy of the real corpus (texts, metadata, codebook, both coders' files) to attack."""
+    root = tmp_path / "corpus"
+    shutil.copytree(corpus_dir(), root, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def edit_line(path: Path, number: int, change: Callable[[str], str]) -> None:
+    """Replace line `number` (1-based) of a text file by change(line), keeping the other bytes."""
+    lines = path.read_bytes().decode("utf-8").split("\n")
+    line = lines[number - 1]
+    ending = "\r" if line.endswith("\r") else ""
+    lines[number - 1] = change(line.removesuffix("\r")) + ending
+    path.write_bytes("\n".join(lines).encode("utf-8"))
+
+
+def append_line(path: Path, line: str) -> None:
+    """Append one line to a text file."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + ("" if text.endswith("\n") else "\n") + line + "\n", encoding="utf-8")
+
+
+def rewrite_row(path: Path, number: int, change: Callable[[list[str]], list[str]]) -> None:
+    """Rewrite CSV line `number` (one physical line) from change(its values), quoted as a spreadsheet would."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(change(next(csv.reader([lines[number - 1]]))))
+    lines[number - 1] = buffer.getvalue()
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def replace_field(path: Path, number: int, column: str, value: str) -> None:
+    """Set one column of CSV line `number` to `value`."""
+    header = next(csv.reader([path.read_text(encoding="utf-8").split("\n")[0]]))
+    rewrite_row(path, number, lambda values: [*values[:header.index(column)], value,
+                                              *values[header.index(column) + 1:]])
+
+
+def prepend_bom(path: Path) -> None:
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+
+
+CODER_A = Path("annotations/coder_a")
+
+# attack: (edit of the scratch corpus, file the message names, words it must contain)
+ATTACKS: dict[str, tuple[Callable[[Path], None], str, str]] = {
+    "extra value on an articles.csv row": (
+        lambda r: edit_line(r / "articles.csv", 3, lambda line: line + ",surplus"),
+        "articles.csv line 3", "17 values but 16 columns: extra 'surplus'"),
+    "missing value on an articles.csv row": (
+        lambda r: rewrite_row(r / "articles.csv", 3, lambda values: values[:-2]),
+        "articles.csv line 3", "values but 16 columns: missing"),
+    "extra value on a coding row": (
+        lambda r: edit_line(r / CODER_A / "facts.csv", 2, lambda line: line + ",surplus"),
+        "coder_a/facts.csv line 2", "extra 'surplus'"),
+    "unclosed quote in a quotes.csv note": (
+        lambda r: edit_line(r / CODER_A / "quotes.csv", 3, lambda line: line.rsplit(",", 2)[0] + ',"AWS says,'),
+        "coder_a/quotes.csv line 3", "double quote"),
+    "coding file directly in annotations/": (
+        lambda r: shutil.copy(r / CODER_A / "facts.csv", r / "annotations" / "facts.csv"),
+        "annotations/facts.csv", "not read"),
+    "coding file in a subfolder": (
+        lambda r: (r / CODER_A / "old").mkdir() or shutil.copy(r / CODER_A / "facts.csv", r / CODER_A / "old"),
+        "coder_a/old/facts.csv", "not read"),
+    "coding file with an upper-case .CSV": (
+        lambda r: (r / CODER_A / "facts.csv").rename(r / CODER_A / "facts.CSV"),
+        "coder_a/facts.CSV", "not read"),
+    "raw_file that climbs out of raw/": (
+        lambda r: replace_field(r / "articles.csv", 2, "raw_file", "../../x.txt"),
+        "articles.csv line 2", "must be a plain file name"),
+    "raw_file that is an absolute path": (
+        lambda r: replace_field(r / "articles.csv", 2, "raw_file", "/etc/hostname"),
+        "articles.csv line 2", "must be a plain file name"),
+    "article id differing only in case": (
+        lambda r: replace_field(r / "articles.csv", 3, "article_id", "KEIN-HOSTER"),
+        "articles.csv line 3", "ids that differ only in case clash"),
+    "BOM at the start of articles.csv": (
+        lambda r: prepend_bom(r / "articles.csv"), "articles.csv line 1", "byte-order mark"),
+    "BOM at the start of a coding file": (
+        lambda r: prepend_bom(r / CODER_A / "labels.csv"), "coder_a/labels.csv line 1", "byte-order mark"),
+    "BOM at the start of a raw article": (
+        lambda r: prepend_bom(r / "raw" / "001-server-ab.txt"), "raw/001-server-ab.txt line 1", "byte-order mark"),
+    "NUL byte in a raw article": (
+        lambda r: edit_line(r / "raw" / "002-clouddienst.txt", 4, lambda line: line + "\0"),
+        "raw/002-clouddienst.txt line 4", "control character U+0000"),
+    "ESC byte in a coding note": (
+        lambda r: edit_line(r / CODER_A / "frames.csv", 2, lambda line: line + "\x1b[31m"),
+        "coder_a/frames.csv line 2", "control character U+001B"),
+    "CSV cell over the csv field limit": (
+        lambda r: replace_field(r / "articles.csv", 2, "notes", "x" * (MAX_VALUE_CHARS + 10)),
+        "articles.csv line 2", "longer than"),
+    "compact date 20210116": (
+        lambda r: replace_field(r / "articles.csv", 2, "published_latest", "20210116"),
+        "articles.csv line 2", "published_latest '20210116' is not a date (YYYY-MM-DD)"),
+    "ISO week date 2021-W02-1": (
+        lambda r: replace_field(r / "articles.csv", 2, "published_earliest", "2021-W02-1"),
+        "articles.csv line 2", "'2021-W02-1' is not a date"),
+    "codebook layer that is a string": (
+        lambda r: append_line(r / "codebook.yaml", "quotes: every direct quote"),
+        "codebook.yaml", "quotes: must be a list"),
+    "codebook code that is a string": (
+        lambda r: (r / "codebook.yaml").write_text(
+            (r / "codebook.yaml").read_text(encoding="utf-8").replace("\nfacts:\n", "\nfacts:\n- a bare string\n"),
+            encoding="utf-8"),
+        "codebook.yaml", "facts #1: must be a mapping"),
+    "YAML alias bomb in a codebook exclude list": (
+        lambda r: append_line(r / "codebook.yaml",
+                              "bomb_a: &a [x, x, x, x, x, x, x, x, x, x]\nbomb_b: &b [*a, *a, *a, *a, *a, *a]"),
+        "codebook.yaml line", "YAML alias *a is not allowed"),
+    "events.csv row with an empty event_id": (
+        lambda r: replace_field(r / "events.csv", 3, "event_id", ""), "events.csv line 3", "event_id is empty"),
+    "events.csv date 2021-1-6": (
+        lambda r: replace_field(r / "events.csv", 3, "date", "2021-1-6"),
+        "events.csv line 3", "date '2021-1-6' does not match precision 'day'"),
+    "events.csv event id differing only in case": (
+        lambda r: replace_field(r / "events.csv", 3, "event_id", "AWS_FIRST_WARNING"),
+        "events.csv line 3", "differ only in case"),
+    "glossary row with an extra value": (
+        lambda r: edit_line(r / "glossary.csv", 2, lambda line: line + ",surplus"), "glossary.csv line 2", "extra"),
+    "adjudication row with a missing value": (
+        lambda r: rewrite_row(r / "annotations" / "adjudication.csv", 2, lambda values: values[:-1]),
+        "adjudication.csv line 2", "missing"),
+    "header with an unknown column": (
+        lambda r: edit_line(r / CODER_A / "actors.csv", 1, lambda line: line.replace("speaker", "sprecher")),
+        "coder_a/actors.csv line 1", "missing column(s) speaker"),
+    "raw article over the size the kit supports": (
+        lambda r: (r / "raw" / "003-ausschliessen.txt").write_bytes(b"Parler. " * (MAX_ARTICLE_BYTES // 8 + 1)),
+        "raw/003-ausschliessen.txt", "more than the"),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_attack_is_refused_naming_file_and_line(scratch: Path, capsys, attack: str):
+    edit, where, words = ATTACKS[attack]
+    edit(scratch)
+    assert main(["validate", "--corpus", str(scratch)]) == 1
+    err = capsys.readouterr().err
+    problems = [line for line in err.splitlines() if line.startswith("  - ")]
+    assert any(where in problem and words in problem for problem in problems), err
+    assert "Traceback" not in err
+
+
+def test_the_untouched_scratch_copy_validates(scratch: Path, capsys):
+    assert main(["validate", "--corpus", str(scratch)]) == 0, capsys.readouterr().err
+
+
+# --- Outputs: never overwrite or delete what the kit did not write ---------------------------------------------
+
+def run_cli(capsys, *argv: str) -> tuple[int, str]:
+    """Run the command line in-process; return its exit code and what it printed to stderr."""
+    code = main([str(arg) for arg in argv])
+    return code, capsys.readouterr().err
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Return every file under folder by relative path, with its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_report_into_a_folder_with_notes_is_refused_and_the_notes_kept(tmp_path: Path, capsys):
+    out = tmp_path / "d"
+    out.mkdir()
+    (out / "notes.txt").write_text("my notes", encoding="utf-8")
+    code, err = run_cli(capsys, "report", "--out", out)
+    assert code == 1 and "holds files the kit did not write (notes.txt)" in err
+    assert tree(out) == {"notes.txt": b"my notes"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d"]  # no hidden leftovers beside it
+
+
+def test_report_onto_a_file_is_refused_and_the_file_kept(tmp_path: Path, capsys):
+    thesis = tmp_path / "thesis.txt"
+    thesis.write_text("chapter 1", encoding="utf-8")
+    code, err = run_cli(capsys, "report", "--out", thesis)
+    assert code == 1 and "is a file, not a folder" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis.txt"]
+    assert thesis.read_text(encoding="utf-8") == "chapter 1"
+
+
+def test_export_into_the_corpus_is_refused_and_the_corpus_unchanged(scratch: Path, capsys):
+    before = tree(scratch)
+    for out in (scratch, scratch / "tables", scratch.parent):
+        code, err = run_cli(capsys, "export", "--corpus", scratch, "--out", out)
+        assert code == 1 and "overlaps the corpus folder" in err, err
+    assert tree(scratch) == before
+
+
+def test_export_onto_a_file_or_into_a_folder_with_other_files_is_refused(scratch: Path, tmp_path: Path, capsys):
+    existing = tmp_path / "tables.csv"
+    existing.write_text("mine", encoding="utf-8")
+    code, err = run_cli(capsys, "export", "--corpus", scratch, "--out", existing)
+    assert code == 1 and "is a file, not a folder" in err and existing.read_text(encoding="utf-8") == "mine"
+    folder = tmp_path / "analysis"
+    folder.mkdir()
+    (folder / "model.R").write_text("lm()", encoding="utf-8")
+    code, err = run_cli(capsys, "export", "--corpus", scratch, "--out", folder)
+    assert code == 1 and "model.R" in err and tree(folder) == {"model.R": b"lm()"}
+
+
+def test_export_replaces_its_own_folder_but_not_a_page_edited_since(scratch: Path, tmp_path: Path, capsys):
+    out = tmp_path / "export"
+    assert run_cli(capsys, "export", "--corpus", scratch, "--out", out)[0] == 0
+    assert run_cli(capsys, "export", "--corpus", scratch, "--out", out)[0] == 0  # its own: replaced
+    (out / "articles.csv").write_text("edited by hand", encoding="utf-8")
+    code, err = run_cli(capsys, "export", "--corpus", scratch, "--out", out)
+    assert code == 1 and "articles.csv (changed)" in err
+    assert (out / "articles.csv").read_text(encoding="utf-8") == "edited by hand"
+
+
+def test_export_where_nothing_can_be_written_is_a_message_not_a_traceback(scratch: Path, capsys):
+    code, err = run_cli(capsys, "export", "--corpus", scratch, "--out", "/proc/parler-export")
+    assert code == 1 and "/proc/parler-export" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name", ["../../escaped.txt", "/tmp/escaped.txt", "sub/escaped.txt"])
+def test_restore_from_a_doctored_export_stays_inside_its_folders(scratch: Path, tmp_path: Path, capsys, name: str):
+    export = tmp_path / "export"
+    assert run_cli(capsys, "export", "--no-text", "--corpus", scratch, "--out", export)[0] == 0
+    replace_field(export / "articles.csv", 2, "raw_file", name)
+    replace_field(export / "articles.csv", 3, "original_file", name)
+    outside = tree(tmp_path)
+    code, err = run_cli(capsys, "restore", export, "--texts", scratch / "raw", "--out", tmp_path / "restored")
+    assert code == 1 and "must be a plain file name" in err and "articles.csv line 2" in err
+    assert "articles.csv line 3" in err
+    assert tree(tmp_path) == outside and not Path("/tmp/escaped.txt").exists()
+
+
+def test_corpus_option_works_before_and_after_the_command(scratch: Path, tmp_path: Path, monkeypatch, capsys):
+    from helpers.corpus.articles import CORPUS_ENV
+    from helpers.publish import report
+
+    used = []
+    monkeypatch.setattr(report, "build_report", lambda notebooks, out: used.append(corpus_dir()))
+    monkeypatch.delenv(CORPUS_ENV, raising=False)
+    for argv in (["--corpus", scratch, "report"], ["report", "--corpus", scratch]):
+        monkeypatch.delenv(CORPUS_ENV, raising=False)
+        assert run_cli(capsys, *argv, "--out", tmp_path / "r")[0] == 0
+    assert used == [scratch.resolve(), scratch.resolve()]
+    code, err = run_cli(capsys, "report", "--corpus", tmp_path / "nowhere", "--out", tmp_path / "r")
+    assert code == 1 and "corpus folder not found" in err
+
+
+# --- Adding: duplicates by content, and two writers at once ------------------------------------------------------
+
+ADD = ["--outlet", "Fixture Outlet", "--title", "Twitter-Alternative ohne Server",
+       "--published-earliest", "2021-01-11", "--published-latest", "2021-01-12"]
+
+
+@pytest.mark.parametrize("variant", ["crlf", "trailing blanks", "bom"])
+def test_add_refuses_an_article_already_in_the_corpus_written_another_way(scratch: Path, tmp_path: Path, capsys,
+                                                                          variant: str):
+    text = (scratch / "raw" / "002-clouddienst.txt").read_bytes()
+    copy = {"crlf": text.replace(b"\n", b"\r\n"), "trailing blanks": text.replace(b"\n", b"  \n") + b"\n\n",
+            "bom": b"\xef\xbb\xbf" + text}[variant]
+    source = tmp_path / "again.txt"
+    source.write_bytes(copy)
+    before = tree(scratch)
+    code, err = run_cli(capsys, "add", source, "--corpus", scratch, *ADD)
+    assert code == 1 and ("already in the corpus" in err or "byte-order mark" in err), err
+    assert tree(scratch) == before
+
+
+def test_two_adds_at_once_lose_no_row(tmp_path: Path):
+    import subprocess
+    import sys
+
+    root = tmp_path / "corpus"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "corpus_ok", root)
+    sources = []
+    for n in range(2):
+        source = tmp_path / f"new{n}.txt"
+        source.write_text(f"Artikel {n}: Amazon nimmt Parler vom Netz.\n" * (n + 3), encoding="utf-8")
+        sources.append(source)
+    runs = [subprocess.Popen([sys.executable, "-m", "helpers", "add", str(source), "--corpus", str(root),
+                              "--id", f"neu-{n}", *ADD], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for n, source in enumerate(sources)]
+    outcomes = [(run.wait(timeout=120), run.stderr.read()) for run in runs]
+    assert all(code == 0 for code, _ in outcomes), outcomes
+    from helpers.corpus.articles import check_corpus, load_metadata
+
+    assert check_corpus(root) == []
+    assert sorted(load_metadata(root)["article_id"]) == ["fix-a", "fix-b", "neu-0", "neu-1"]
+
+
+def test_a_second_writer_is_refused_after_waiting_and_changes_nothing(tmp_path: Path, monkeypatch):
+    from helpers.corpus.addition import add_article, corpus_lock
+    from helpers.errors import CorpusError
+
+    root = tmp_path / "corpus"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "corpus_ok", root)
+    source = tmp_path / "new.txt"
+    source.write_text("Amazon nimmt Parler vom Netz.\n", encoding="utf-8")
+    before = tree(root)
+    with corpus_lock(root), pytest.raises(CorpusError, match="another command is adding to this corpus"):
+        with corpus_lock(root, wait=0.2):
+            pass
+    from helpers.corpus import addition
+
+    monkeypatch.setattr(addition, "LOCK_WAIT_SECONDS", 0.2)
+    with corpus_lock(root), pytest.raises(CorpusError, match="another command"):
+        add_article(source, corpus=root, outlet="O", title="T", published_earliest="2021-01-11",
+                    published_latest="2021-01-12")
+    assert tree(root) == before
