@@ -409,13 +409,14 @@ def test_keyword_tree_matches_the_longest_keyword():
     ("gefahr(?:en)?", {"gefahr"}),
     ("netz+werk", {"netz"}),
     ("nach\\.richt", {"nach.richt"}),
+    ("(?:gab|gab\\.ai|mewe)", {"gab", "gab.ai", "mewe"}),  # short, but a list of words: all it matches
 ])
 def test_keywords_start_every_match(loose, expected):
     assert scan.keywords(loose) == expected
 
 
 @pytest.mark.parametrize("loose", [
-    "ist",                    # too short to be worth a keyword
+    "ist\\s+offline",         # starts with a word too short to be worth a keyword
     "\\w+ung",              # starts with a class escape
     "[a-z]+netz",             # a class with a range
     "(?:die\\s+)?plattform",  # an optional start

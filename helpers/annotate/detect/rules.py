@@ -3,6 +3,11 @@
 The rules are cached per codebook object (at most a few at a time), so calling a detector again with the
 same codebook does not recompile; the German cues (reporting verbs, others' and self views) come from
 helpers.text.wordlists and are compiled once per process.
+
+Label and fact cues, and the word lists' cues, are regular expressions: they run as UserPatterns under a time
+limit (helpers.text.patterns). The actor and frame-stem regexes stay on `re`, which scans them three times
+faster: the kit builds them from escaped spellings and stems, alternatives without a repeat, which cannot
+backtrack badly.
 """
 
 from __future__ import annotations

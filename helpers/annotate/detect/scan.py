@@ -201,11 +201,14 @@ def keywords(loose: str) -> set[str] | None:
         tree, end = _parse_alternatives(loose, 0)
         if end != len(loose):
             return None
-        prefixes, _ = _prefixes([tree])
+        prefixes, complete = _prefixes([tree])
     except (_Unsupported, ValueError, IndexError, RecursionError):
         return None
-    # Short keywords ("ist", "für") hit everywhere; such patterns are cheaper to scan as regexes.
-    if not prefixes or min(map(len, prefixes)) < KEYWORD_MIN_LENGTH or len(prefixes) > MAX_KEYWORDS:
+    if not prefixes or "" in prefixes or len(prefixes) > MAX_KEYWORDS:
+        return None
+    # Short keywords ("ist", "für") hit everywhere; such patterns are cheaper to scan as regexes. Not so a list
+    # of words ("gab|telegram"): the keywords are then all it matches, and the regex would mark the same sentences.
+    if min(map(len, prefixes)) < KEYWORD_MIN_LENGTH and not complete:
         return None
     return prefixes
 
