@@ -40,7 +40,7 @@ import regex
 # clean text; x200 for 1,000 articles): the slowest cleaning rule takes under 1 ms per load, the slowest cue about
 # 1 ms per detector run (0.2 s on 1,000 articles), a search under 1 ms.
 CALL_SECONDS = 1.0  # one match made outside any time_limit block
-CLEANING_SECONDS = 2.0  # one cleaning rule over one load of the corpus (all its lines)
+CLEANING_SECONDS = 2.0  # one cleaning rule over one load of the corpus (the rules joined in one count as one)
 CUE_SECONDS = 2.0  # one codebook cue (or reporting cue of the word lists) over one detector run
 SEARCH_SECONDS = 1.0  # one search over the articles: the search box answers, or says why not, within a second
 # Added to each of these per million characters the pattern is given: the patterns here scan 10-60 ns per

@@ -141,6 +141,19 @@ def test_a_runaway_rule_is_stopped_naming_the_rules_file_the_rule_and_the_raw_li
                                       f"cleaning a test, at raw/a.txt line 4: 'aaaaaaaa")
 
 
+def test_a_rule_slow_on_every_line_is_stopped_when_its_time_for_the_whole_text_is_spent():
+    rules = [Rule("ad", "", UserPattern("Anzeige", "rules.yaml: rule ad")),
+             Rule("slow", "", UserPattern("(a|aa)+c", "rules.yaml: rule slow")),  # a few ms on each line below
+             Rule("tag", "", UserPattern(r"\([a-z]{2,4}\)", "rules.yaml: rule tag"))]
+    raw = ("a" * 22 + "b\n") * 2000
+    start = time.perf_counter()
+    with pytest.raises(PatternTimeout) as info, time_limit(0.2, doing="cleaning a test"):
+        clean_text(raw, "", rules, where="raw/slow.txt")
+    assert time.perf_counter() - start < 3
+    assert str(info.value).startswith("rules.yaml: rule slow: the pattern '(a|aa)+c' was stopped after 0.2 s "
+                                      "cleaning a test, at raw/slow.txt line ")
+
+
 def first_rule_by_re(line: str, rules: list[Rule]) -> str | None:
     """Return the id of the first line rule that Python's `re` matches with the whole line (as before `regex`)."""
     flags = [re.IGNORECASE if r.pattern.ignore_case else 0 for r in rules]
