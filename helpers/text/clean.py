@@ -172,8 +172,9 @@ def _culprit(line: str, rules: tuple[Rule, ...], stopped: PatternTimeout) -> Pat
             except PatternTimeout:
                 slowest = rule
                 break
-            if perf_counter() - start > most:
-                slowest, most = rule, perf_counter() - start
+            elapsed = perf_counter() - start
+            if elapsed > most:
+                slowest, most = rule, elapsed
     return PatternTimeout(slowest.pattern.pattern, slowest.pattern.source, stopped.seconds, stopped.doing)
 
 
