@@ -324,3 +324,39 @@ def test_a_second_writer_is_refused_after_waiting_and_changes_nothing(tmp_path: 
         add_article(source, corpus=root, outlet="O", title="T", published_earliest="2021-01-11",
                     published_latest="2021-01-12")
     assert tree(root) == before
+
+
+# --- Large input: a clear limit, and the size below it works ----------------------------------------------------
+
+def test_an_article_just_under_the_size_limit_is_added_loaded_and_detected(tmp_path: Path):
+    """The kit supports articles up to MAX_ARTICLE_BYTES (README): such an article goes through every step."""
+    from helpers.annotate.annotations import load_codebook
+    from helpers.annotate.detect import detect_all
+    from helpers.corpus.addition import add_article
+    from helpers.corpus.articles import load_articles
+
+    root = tmp_path / "corpus"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "corpus_ok", root)
+    texts = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted((corpus_dir() / "raw").glob("*.txt")))
+    copies = MAX_ARTICLE_BYTES // len(texts.encode("utf-8"))
+    big = tmp_path / "long-read.txt"
+    # Each copy's lines are marked, or cleaning would drop them as repeats of the first copy.
+    big.write_text("\n".join(f"{line} [{n}]" if line.strip() else line
+                             for n in range(copies) for line in texts.splitlines()), encoding="utf-8")
+    assert 0.9 * MAX_ARTICLE_BYTES < big.stat().st_size <= MAX_ARTICLE_BYTES
+    add_article(big, corpus=root, outlet="O", title="", published_earliest="2021-01-11",
+                published_latest="2021-01-12", article_id="long-read")
+    articles = load_articles(root)
+    text = articles.set_index("article_id").loc["long-read", "clean_text"]
+    rows = detect_all({"long-read": text}, load_codebook())
+    per_copy = detect_all({"one": texts}, load_codebook())
+    assert len(rows[rows["layer"] == "actors"]) >= copies * 0.9 * len(per_copy[per_copy["layer"] == "actors"])
+
+
+def test_a_cleaning_rule_that_is_a_string_is_refused_naming_it(scratch: Path, capsys):
+    append_line(scratch / "cleaning_rules.yaml", "  - Anzeige")
+    code, err = run_cli(capsys, "validate", "--corpus", scratch)
+    assert code == 1 and "cleaning_rules.yaml: rule #" in err and "must be a mapping" in err, err
+    (scratch / "cleaning_rules.yaml").write_text("rules: Anzeige\n", encoding="utf-8")
+    code, err = run_cli(capsys, "validate", "--corpus", scratch)
+    assert code == 1 and "cleaning_rules.yaml: rules: must be a list" in err, err

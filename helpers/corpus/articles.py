@@ -17,7 +17,8 @@ import pandas as pd
 
 from helpers.corpus.readers import Table, read_table
 from helpers.errors import CorpusError, text_problem
-from helpers.text.clean import CleanText, clean_text, load_rules
+from helpers.text.clean import CleanText, Rule, clean_text, load_rules
+from helpers.text.patterns import CLEANING_SECONDS, PatternTimeout, time_limit
 from helpers.text.tokens import count_words
 
 CORPUS_ENV = "PARLER_CORPUS"
@@ -187,14 +188,40 @@ def rules_path(root: Path) -> Path:
 
 
 def check_corpus(path: str | Path | None = None) -> list[str]:
-    """Return every problem in the corpus folder: metadata, raw files, cleaning rules, events."""
-    root = corpus_dir(path)
+    """Return every problem in the corpus folder: metadata, raw files, cleaning rules (and their run), events."""
+    return _survey(corpus_dir(path))[0]
+
+
+def _survey(root: Path) -> tuple[list[str], tuple[pd.DataFrame, list[str], list[CleanText]] | None]:
+    """Return every problem in a corpus folder and, when it has none, its metadata, raw and cleaned texts.
+
+    The cleaning rules run here, once, so that a rule stopped at its time limit is a problem like any other.
+    """
     problems = check_articles(root)
+    cleaned = None
     try:
-        load_rules(rules_path(root))
+        rules = load_rules(rules_path(root))
+        if not problems:  # the rules can only run on sound raw files
+            cleaned = _clean_corpus(root, rules)
     except CorpusError as exc:
         problems.extend(exc.problems)
-    return problems + check_events(root)
+    problems += check_events(root)
+    return problems, (None if problems else cleaned)
+
+
+def _clean_corpus(root: Path, rules: list[Rule]) -> tuple[pd.DataFrame, list[str], list[CleanText]]:
+    """Read the metadata and raw texts and clean each text; a rule stopped at its time limit is a CorpusError."""
+    articles = load_metadata(root)
+    raw_dir = root / "raw"
+    raw_texts = [(raw_dir / name).read_text(encoding="utf-8") for name in articles["raw_file"]]
+    titles = articles["title"].fillna("")
+    try:
+        with time_limit(CLEANING_SECONDS, doing="cleaning the corpus"):
+            cleaned = [clean_text(raw, title, rules, where=str(raw_dir / name))
+                       for raw, title, name in zip(raw_texts, titles, articles["raw_file"], strict=True)]
+    except PatternTimeout as exc:
+        raise CorpusError([str(exc)]) from None
+    return articles, raw_texts, cleaned
 
 
 def load_metadata(path: str | Path | None = None) -> pd.DataFrame:
@@ -207,18 +234,13 @@ def load_articles(path: str | Path | None = None) -> pd.DataFrame:
     """Check the corpus, then return one row per article: metadata, raw and clean text, word counts.
 
     Raises CorpusError listing every problem (missing, empty, non-UTF-8 or unlisted raw file, duplicate
-    id or text, checksum mismatch, bad date window) when the corpus is not sound.
+    id or text, checksum mismatch, bad date window, a bad cleaning rule or one stopped at its time limit)
+    when the corpus is not sound.
     """
-    root = corpus_dir(path)
-    problems = check_corpus(root)
-    if problems:
+    problems, corpus = _survey(corpus_dir(path))
+    if problems or corpus is None:
         raise CorpusError(problems)
-    rules = load_rules(rules_path(root))
-    articles = load_metadata(root)
-    raw_texts = [(root / "raw" / name).read_text(encoding="utf-8") for name in articles["raw_file"]]
-    cleaned: list[CleanText] = [
-        clean_text(raw, title, rules) for raw, title in zip(raw_texts, articles["title"].fillna(""), strict=True)
-    ]
+    articles, raw_texts, cleaned = corpus
     articles["raw_text"] = pd.array(raw_texts, dtype="string")
     articles["clean_text"] = pd.array([c.text for c in cleaned], dtype="string")
     articles["words_raw"] = [count_words(t) for t in raw_texts]

@@ -4,9 +4,9 @@ Everything the kit needs to know about one case and nothing about German or abou
 second case study is a second corpus folder, not a code change. A corpus without the file still loads: the
 title is the folder's name and nothing case-specific is compared (no sides, no claims, empty searches).
 
-The file is read strictly: an unknown key, a wrong type or a missing claims file is a CorpusError naming the
-file and the key. Whether its ids exist (fact, frame, event ids, sides) is checked against the codebook and
-events by ``helpers.annotate.study.check_settings``.
+The file is read strictly: an unknown key, a wrong type, a search that is not a regular expression or a
+missing claims file is a CorpusError naming the file and the key. Whether its ids exist (fact, frame, event
+ids, sides) is checked against the codebook and events by ``helpers.annotate.study.check_settings``.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.errors import CorpusError, read_yaml
+from helpers.text.patterns import PatternError, UserPattern
 
 STUDY_FILE = "study.yaml"
 
@@ -92,6 +93,11 @@ def load_settings(root: Path) -> Settings:
     for key, value in searches.items():
         if not isinstance(value, str):
             problems.append(f"{path}: searches: {key!r} must be a string, not {value!r}")
+            continue
+        try:
+            UserPattern(value, f"{path}: searches: {key}")
+        except PatternError as exc:
+            problems.append(str(exc))
     if not str(data.get("title", "")).strip():
         problems.append(f"{path}: 'title' is required (the report's heading)")
     claims = data.get("claims", "")

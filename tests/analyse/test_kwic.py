@@ -7,13 +7,16 @@ import json
 import re
 import shutil
 import subprocess
+import time
 
 import pandas as pd
 import pytest
 
+from helpers.analyse import kwic as kwic_module
 from helpers.analyse.kwic import COLUMNS, kwic, sentence_table
 from helpers.corpus import outlets_of
 from helpers.present.charts import MAX_ROWS, QUERY_PARAM, bundle_html, kwic_chart, source_params
+from helpers.text.patterns import PatternTimeout, time_limit
 from helpers.text.segment import split_sentences
 
 NAME_VARIANTS = "Matze|Mazte|Matzke"  # the corpus spells the Parler CEO's name three ways
@@ -90,6 +93,41 @@ def test_kwic_reports_a_hit_between_sentences_with_no_sentence():
     assert list(hits["sentence"]) == [""]
     hits = kwic(articles, r"\.\s+Z")  # starts in the first sentence, ends in the second
     assert list(hits["sentence"]) == ["Eins."]
+
+
+# --- searches that backtrack --------------------------------------------------------------------------------
+
+def test_kwic_stops_a_runaway_search_with_an_error_naming_pattern_and_article():
+    articles = tiny_articles({"short": ("A", "Parler."), "long": ("B", "a" * 3000 + "b")})
+    start = time.perf_counter()
+    with pytest.raises(ValueError) as info, time_limit(0.2, doing="searching a test"):
+        kwic(articles, "(a|aa)+$")
+    assert time.perf_counter() - start < 2
+    assert str(info.value).startswith("kwic search: the pattern '(a|aa)+$' was stopped after 0.2 s searching a test, "
+                                      "at article 'long'. A repeat inside a repeat")
+
+
+def test_kwic_limits_itself_to_search_seconds(monkeypatch):
+    monkeypatch.setattr(kwic_module, "SEARCH_SECONDS", 0.2)
+    articles = tiny_articles({"long": ("B", "a" * 3000 + "b")})
+    start = time.perf_counter()
+    with pytest.raises(PatternTimeout, match=r"after 0\.2 s searching 1 article\(s\), at article 'long'"):
+        kwic(articles, "(a|aa)+$")
+    assert time.perf_counter() - start < 2
+
+
+def test_kwic_answers_a_search_that_hangs_python_re_or_stops_it_in_time():
+    # (\w+\s?)*! never ends in `re` on a long text without "!"; `regex` fails it fast.
+    articles = tiny_articles({"long": ("A", "Parler ist eine Plattform " * 200)})
+    start = time.perf_counter()
+    try:
+        with time_limit(0.5, doing="searching a test"):
+            hits = kwic(articles, r"(\w+\s?)*!")
+    except PatternTimeout as stopped:
+        assert "(\\w+\\s?)*!" in str(stopped)
+    else:
+        assert hits.empty
+    assert time.perf_counter() - start < 2
 
 
 # --- kwic_chart() ------------------------------------------------------------------------------------------

@@ -1,10 +1,14 @@
 """Tests for helpers.annotate.detect: rules on tiny inline German texts, invariants on the real corpus."""
 
 import re
+import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
+from helpers.annotate import detect
 from helpers.annotate.annotations import ANNOTATION_COLUMNS, LAYERS, UNATTRIBUTED, load_codebook
 from helpers.annotate.detect import (
     detect_actors,
@@ -17,7 +21,10 @@ from helpers.annotate.detect import (
 )
 from helpers.annotate.detect.engine import Article
 from helpers.annotate.detect.rules import CUES, OTHERS_VIEW_FINDER, SELF_VIEW_FINDER, rules_of
+from helpers.text.patterns import PatternTimeout, time_limit
 from helpers.text.segment import split_sentences
+
+FIXTURE_CODEBOOK = Path(__file__).parent.parent / "fixtures" / "second_case" / "codebook.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -402,13 +409,14 @@ def test_keyword_tree_matches_the_longest_keyword():
     ("gefahr(?:en)?", {"gefahr"}),
     ("netz+werk", {"netz"}),
     ("nach\\.richt", {"nach.richt"}),
+    ("(?:gab|gab\\.ai|mewe)", {"gab", "gab.ai", "mewe"}),  # short, but a list of words: all it matches
 ])
 def test_keywords_start_every_match(loose, expected):
     assert scan.keywords(loose) == expected
 
 
 @pytest.mark.parametrize("loose", [
-    "ist",                    # too short to be worth a keyword
+    "ist\\s+offline",         # starts with a word too short to be worth a keyword
     "\\w+ung",              # starts with a class escape
     "[a-z]+netz",             # a class with a range
     "(?:die\\s+)?plattform",  # an optional start
@@ -436,3 +444,77 @@ def test_every_keyword_starts_every_match_on_the_corpus(texts, codebook):
                     assert match.group().startswith(tuple(words)), (loose, match.group())
                     checked += 1
     assert checked > 50
+
+
+# Cues are researchers' patterns: run under a time limit, matching exactly as Python's `re` did
+
+
+def codebook_with_fact_cues(tmp_path, cues: list[str]):
+    """Write the fixture codebook with one more fact, `runaway`, whose cues are `cues`; load it."""
+    data = yaml.safe_load(FIXTURE_CODEBOOK.read_text(encoding="utf-8"))
+    data["facts"].append({"id": "runaway", "definition": "A test.", "cues": cues, "include": "x", "exclude": "y",
+                          "example": {"article_id": "fix-a", "span": "Testnetz"}})
+    path = tmp_path / "codebook.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_codebook(path)
+
+
+@pytest.mark.parametrize("cue, text, named", [
+    # no keyword: the pre-scan runs the cue's loose form as a regex
+    ("(a|aa)+$", "a" * 60 + "b.", "facts runaway (pre-scan form): the pattern '(a|aa)+$'"),
+    # found by its keyword, then run in full in the sentence
+    ("Klage(a|aa)+$", "Die Klage" + "a" * 60 + "b.", "facts runaway: the pattern 'Klage(a|aa)+$'"),
+    # the part that must also occur in the sentence
+    ("Klage && (a|aa)+$", "Die Klage " + "a" * 60 + "b.", "facts runaway: the pattern '(a|aa)+$'"),
+])
+def test_a_runaway_cue_is_stopped_naming_the_codebook_and_the_code(tmp_path, cue, text, named):
+    codebook = codebook_with_fact_cues(tmp_path, [cue])
+    start = time.perf_counter()
+    with pytest.raises(PatternTimeout) as info, time_limit(0.2, doing="detecting in a test"):
+        detect_facts({"t": text}, codebook)
+    assert time.perf_counter() - start < 2
+    assert str(info.value).startswith(f"{tmp_path / 'codebook.yaml'}: {named} was stopped after 0.2 s detecting in "
+                                      "a test, at article 't'. A repeat inside a repeat")
+
+
+def test_detectors_limit_themselves_to_cue_seconds(tmp_path, monkeypatch):
+    monkeypatch.setattr(detect, "CUE_SECONDS", 0.2)
+    codebook = codebook_with_fact_cues(tmp_path, ["Klage(a|aa)+$"])
+    start = time.perf_counter()
+    with pytest.raises(PatternTimeout, match="after 0.2 s detecting facts, at article 't'"):
+        detect_facts({"t": "Die Klage" + "a" * 60 + "b."}, codebook)
+    assert time.perf_counter() - start < 2
+
+
+def test_every_cue_matches_the_real_texts_as_re_did(texts, codebook):
+    rules = rules_of(codebook)
+    finders = [CUES, OTHERS_VIEW_FINDER, SELF_VIEW_FINDER] + [f for _, _, f in rules.labels] + [
+        f for _, f, _ in rules.facts]
+    patterns = [p for finder in finders for p in finder.exact]
+    patterns += [p for _, _, required in rules.facts for p in required if p is not None]
+    assert len(patterns) > 60
+    matched = 0
+    for pattern in patterns:
+        plain = re.compile(pattern.pattern, re.IGNORECASE if pattern.ignore_case else 0)
+        for text in texts.values():
+            ours = [(m.span(), m.groups(), m.groupdict()) for m in pattern.finditer(text)]
+            assert ours == [(m.span(), m.groups(), m.groupdict()) for m in plain.finditer(text)], pattern
+            matched += len(ours)
+    for _, loose in rules.scanner.slow:  # the pre-scan forms run as regexes, on the lowercased texts
+        for text in texts.values():
+            ours = [m.span() for m in loose.finditer(text.lower())]
+            assert ours == [m.span() for m in re.finditer(loose.pattern, text.lower())], loose
+    assert matched > 200
+
+
+def test_a_cue_with_syntax_lowercasing_cannot_fix_is_prescanned_ignoring_case(codebook):
+    # \p{Lu} ignoring case matches "aws" too; its loose form must, on the lowercased text.
+    finder = scan.Finder([r"\p{Lu}{3}-Server", r"\N{LATIN CAPITAL LETTER A}WS"], source="a test")
+    text = "Die aws-Server. Die AWS-Server. Aws."
+    article = Article("t", text, rules_of(codebook))
+    plain = {(n, m.span()) for n, p in enumerate(finder.exact) for s in article.sentences
+             for m in p.finditer(text, s.start, s.end)}
+    assert len(plain) == 5
+    scanner = scan.Scanner([finder])
+    found = scanner.candidates(article)
+    assert all(article.sentence_at(start) in found[n] for n, (start, _) in plain)

@@ -6,12 +6,15 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pandas as pd
 import pytest
 
+from helpers.__main__ import main
 from helpers.corpus.articles import check_corpus, corpus_dir, load_articles, load_events, sha256_of
 from helpers.errors import CorpusError
+from helpers.text.patterns import time_limit
 
 BROKEN = {
     # fixture folder: (file the message must name, words the message must contain)
@@ -143,3 +146,36 @@ def test_quoted_clues_are_in_the_text_and_glossed(articles):
                     problems.append(f"{article.article_id} {column}: {clue!r} has no [English gloss] after it")
     assert clues >= 25, clues  # the pattern still finds the quotes
     assert problems == [], "\n".join(problems)
+
+
+# A cleaning rule that backtracks for ever (tests/fixtures/backtracking: '(a|aa)+$' on a line of 60 a's and a b)
+# is a corpus problem naming the rules file, the rule and the raw line. A tight time_limit keeps the tests fast.
+
+
+def test_a_runaway_cleaning_rule_stops_loading_naming_rules_file_rule_and_line(fixtures_dir):
+    root = fixtures_dir / "backtracking"
+    start = time.perf_counter()
+    with pytest.raises(CorpusError) as info, time_limit(0.2, doing="loading a test corpus"):
+        load_articles(root)
+    assert time.perf_counter() - start < 3
+    (problem,) = info.value.problems
+    assert problem.startswith(f"{root / 'cleaning_rules.yaml'}: rule runaway: the pattern '(a|aa)+$' was stopped "
+                              "after 0.2 s loading a test corpus, at ")
+    assert f"{root / 'raw' / 'a.txt'} line 4: 'aaaaaaaa" in problem
+
+
+def test_check_corpus_lists_a_runaway_cleaning_rule(fixtures_dir):
+    with time_limit(0.2, doing="checking a test corpus"):
+        problems = check_corpus(fixtures_dir / "backtracking")
+    assert len(problems) == 1
+    assert "cleaning_rules.yaml: rule runaway:" in problems[0] and "raw/a.txt line 4" in problems[0]
+
+
+def test_validate_prints_a_runaway_cleaning_rule_and_exits_1(fixtures_dir, capsys):
+    root = fixtures_dir / "backtracking"
+    with time_limit(0.2, doing="validating a test corpus"):
+        code = main(["--corpus", str(root), "validate"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith(f"1 problem(s) in {root}:\n  - {root / 'cleaning_rules.yaml'}: rule runaway:")
+    assert "Traceback" not in err

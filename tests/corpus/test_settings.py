@@ -52,3 +52,9 @@ def test_the_claims_file_must_be_inside_the_folder_and_exist(tmp_path, claims):
 def test_bad_yaml_names_the_line(tmp_path):
     found = problems(tmp_path, "title: T\nsides: [a\n")
     assert "line" in found[0] and STUDY_FILE in found[0]
+
+
+def test_a_search_that_is_not_a_regular_expression_is_named(tmp_path):
+    found = problems(tmp_path, "title: T\nsearches: {kwic: 'Parler', names: 'Matz(e'}\n")
+    assert found == [f"{tmp_path / STUDY_FILE}: searches: names: 'Matz(e' is not a valid regular expression "
+                     "(missing ) at position 6)"]

@@ -10,6 +10,10 @@ One module per layer, each with ``rows(article) -> list[dict]``: actors, quotes,
 ``speakers`` finds who says what (shared by quotes and labels); ``engine`` holds the Article the layers share;
 ``rules`` compiles a codebook once; ``scan`` is the keyword pre-scan that keeps regex cues fast.
 
+Codebook cues are researchers' regular expressions: they run under a time limit (CUE_SECONDS per cue and run,
+helpers.text.patterns), and one that backtracks for ever stops the run with PatternTimeout, a ValueError naming
+the codebook, the code and the article.
+
 Speed: everything is compiled once per codebook; words are judged once per process (lemmas, dictionary look-ups,
 fuzzy scores); case-insensitive cue patterns run only in the sentences that one keyword pass over the lowercased
 text marks as candidates. 1,000 articles take a few seconds on one core.
@@ -27,6 +31,7 @@ from helpers.annotate.detect import actors, facts, frames, labels, quotes
 from helpers.annotate.detect.engine import CODER, Article
 from helpers.annotate.detect.rules import rules_of
 from helpers.text import german
+from helpers.text.patterns import CUE_SECONDS, PatternTimeout, time_limit
 
 __all__ = ["CODER", "detect_actors", "detect_all", "detect_facts", "detect_frames", "detect_labels",
            "detect_quotes"]
@@ -42,11 +47,15 @@ def _detect(texts: Mapping[str, str], codebook: Codebook, layers: Iterable[str])
     layers = list(layers)
     rows: list[tuple] = []
     as_tuple = operator.itemgetter(*ANNOTATION_COLUMNS)
-    for article_id, text in texts.items():
-        article = Article(str(article_id), text, rules)
-        for layer in layers:
-            # Tuples, not the detectors' dicts: a quarter of the memory, so a large corpus stays linear in time.
-            rows += map(as_tuple, LAYER_ROWS[layer](article))
+    with time_limit(CUE_SECONDS, doing=f"detecting {', '.join(layers)}"):
+        for article_id, text in texts.items():
+            article = Article(str(article_id), text, rules)
+            try:
+                for layer in layers:
+                    # Tuples, not the detectors' dicts: a quarter of the memory, so a large corpus stays linear.
+                    rows += map(as_tuple, LAYER_ROWS[layer](article))
+            except PatternTimeout as exc:
+                raise exc.at(f"article {article_id!r}") from None
     table = pd.DataFrame(rows, columns=ANNOTATION_COLUMNS)
     table = table.astype({"start": "int64", "end": "int64", "is_variant": "bool"})
     order = {str(article_id): i for i, article_id in enumerate(texts.keys())}

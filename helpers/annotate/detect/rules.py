@@ -3,6 +3,11 @@
 The rules are cached per codebook object (at most a few at a time), so calling a detector again with the
 same codebook does not recompile; the German cues (reporting verbs, others' and self views) come from
 helpers.text.wordlists and are compiled once per process.
+
+Label and fact cues, and the word lists' cues, are regular expressions: they run as UserPatterns under a time
+limit (helpers.text.patterns). The actor and frame-stem regexes stay on `re`, which scans them three times
+faster: the kit builds them from escaped spellings and stems, alternatives without a repeat, which cannot
+backtrack badly.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from dataclasses import dataclass, field
 from helpers.annotate.annotations import Codebook
 from helpers.annotate.detect.scan import Finder, Scanner
 from helpers.text import german
+from helpers.text.patterns import PatternError, UserPattern
 from helpers.text.wordlists import DETERMINERS, OTHERS_VIEW, REPORTING_CUES, SELF_VIEW
 
 # Fuzzy names: normalised optimal-string-alignment similarity (an adjacent transposition is one edit).
@@ -25,10 +31,10 @@ FUZZY_MIN_LENGTH = 5
 FUZZY_KINDS = frozenset({"person", "company", "outlet", "platform", "movement", "party"})
 
 CUES = Finder([spec[0] for spec in REPORTING_CUES], [spec[1] for spec in REPORTING_CUES],
-              [spec[3] for spec in REPORTING_CUES])
+              [spec[3] for spec in REPORTING_CUES], source="helpers.text.wordlists: REPORTING_CUES")
 CUE_KINDS = [spec[2] for spec in REPORTING_CUES]
-OTHERS_VIEW_FINDER = Finder([OTHERS_VIEW])
-SELF_VIEW_FINDER = Finder([SELF_VIEW])
+OTHERS_VIEW_FINDER = Finder([OTHERS_VIEW], source="helpers.text.wordlists: OTHERS_VIEW")
+SELF_VIEW_FINDER = Finder([SELF_VIEW], source="helpers.text.wordlists: SELF_VIEW")
 
 
 def _looks_like_name(spelling: str) -> bool:
@@ -59,7 +65,7 @@ class Rules:
     frame_phrases: list[tuple[str, str, tuple[str, ...], frozenset[str]]]
     scanner: Scanner
     labels: list[tuple[str, str, Finder]]
-    facts: list[tuple[str, Finder, list[re.Pattern[str] | None]]]
+    facts: list[tuple[str, Finder, list[UserPattern | None]]]
     word_frames: dict[str, tuple[frozenset[str], frozenset[str]] | None] = field(default_factory=dict)
     fuzzy_cache: dict[str, tuple[str, str, float] | None] = field(default_factory=dict)
     pair_cache: dict[str, tuple[str, str, float] | None] = field(default_factory=dict)
@@ -143,18 +149,22 @@ def _frame_rules(codebook: Codebook) -> dict:
             "frame_prefix": prefix, "frame_suffix": suffix, "frame_phrases": phrases}
 
 
-def _compile_cues(where: str, cues: list[str]) -> tuple[Finder, list[re.Pattern[str] | None]]:
-    """Compile a code's cues into one finder ("A && B": A gives the span, B must occur in the same sentence)."""
+def _compile_cues(where: str, cues: list[str]) -> tuple[Finder, list[UserPattern | None]]:
+    """Compile a code's cues into one finder ("A && B": A gives the span, B must occur in the same sentence).
+
+    Cues are researchers' patterns: they run under a time limit (helpers.text.patterns) and name `where` when
+    they run over it.
+    """
     spans, required = [], []
     for cue in cues:
         parts = [p.strip() for p in cue.split(" && ")]
         try:
-            re.compile(parts[0], re.IGNORECASE)  # as Finder compiles it: its compile is then a cache hit
-            required.append(re.compile(parts[1], re.IGNORECASE) if len(parts) > 1 else None)
-        except re.error as exc:
-            raise ValueError(f"{where}: cue {cue!r} is not a valid regular expression ({exc})") from None
+            UserPattern(parts[0], where, ignore_case=True)  # as Finder compiles it, to name the whole cue
+            required.append(UserPattern(parts[1], where, ignore_case=True) if len(parts) > 1 else None)
+        except PatternError as exc:
+            raise ValueError(f"{where}: cue {cue!r} is not a valid regular expression ({exc.reason})") from None
         spans.append(parts[0])
-    return Finder(spans), required
+    return Finder(spans, source=where), required
 
 
 def _cue_rules(codebook: Codebook) -> dict:

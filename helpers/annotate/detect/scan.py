@@ -8,6 +8,12 @@ sentences where a keyword (or a loose pattern without keywords) matched — a su
 The keywords come from a small reader of the loose pattern (`keywords`), written for the syntax the codebook's
 cues use; anything it does not know (backreferences, conditionals, a class with a range) makes it give up,
 and the pattern is then scanned as a regex: slower, never wrong.
+
+The exact patterns and the loose ones scanned as regexes are researchers' patterns (helpers.text.patterns):
+they run under a time limit and one that backtracks for ever raises PatternTimeout naming its source. The
+keyword pass stays on `re`, which scans it several times faster: it is built by the kit from escaped literals
+(`trie_pattern`), alternatives and optional parts without a single repeat, so at each position it can only
+walk down the tree, at most one keyword's length, and never backtracks badly.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
+from helpers.text.patterns import Match, UserPattern
 from helpers.text.segment import Span
 
 # A cue pattern whose matches all start with a literal keyword this long is pre-scanned by keyword.
@@ -194,33 +201,49 @@ def keywords(loose: str) -> set[str] | None:
         tree, end = _parse_alternatives(loose, 0)
         if end != len(loose):
             return None
-        prefixes, _ = _prefixes([tree])
+        prefixes, complete = _prefixes([tree])
     except (_Unsupported, ValueError, IndexError, RecursionError):
         return None
-    # Short keywords ("ist", "für") hit everywhere; such patterns are cheaper to scan as regexes.
-    if not prefixes or min(map(len, prefixes)) < KEYWORD_MIN_LENGTH or len(prefixes) > MAX_KEYWORDS:
+    if not prefixes or "" in prefixes or len(prefixes) > MAX_KEYWORDS:
+        return None
+    # Short keywords ("ist", "für") hit everywhere; such patterns are cheaper to scan as regexes. Not so a list
+    # of words ("gab|telegram"): the keywords are then all it matches, and the regex would mark the same sentences.
+    if min(map(len, prefixes)) < KEYWORD_MIN_LENGTH and not complete:
         return None
     return prefixes
+
+
+# Escapes and classes whose case lowercasing the pattern cannot fix (\p{Lu}, \N{…}, \x41, [[:upper:]]): the loose
+# form of a pattern with one is scanned ignoring case.
+_CASED_SYNTAX = re.compile(r"\\[pPNxuU0-7]|\[:\^?[a-z]+:\]")
+
+
+def _loosen(pattern: str) -> str:
+    """Return the loose form of an exact pattern (`lowercase_pattern`, ignoring case where that cannot fix it)."""
+    loose = lowercase_pattern(pattern)
+    return "(?i)" + loose if _CASED_SYNTAX.search(pattern) else loose
 
 
 class Finder:
     """Regexes searched only in the sentences that a fast pre-scan of the lowercased text marks as candidates.
 
     Each pattern is loosened (`lowercase_pattern`) and, where possible, reduced to its keywords (`keywords`).
+    `source` says where the patterns were written (a codebook code, a word list), for the errors.
     """
 
     def __init__(self, patterns: Sequence[str], flags: Sequence[int] | None = None,
-                 quick: Sequence[str | None] | None = None) -> None:
+                 quick: Sequence[str | None] | None = None, *, source: str) -> None:
         flags = flags or [re.IGNORECASE] * len(patterns)
         quick = quick or [None] * len(patterns)
-        self.exact = [re.compile(p, f) for p, f in zip(patterns, flags, strict=True)]
+        self.source = source
+        self.exact = [UserPattern(p, source, ignore_case=bool(f & re.IGNORECASE))
+                      for p, f in zip(patterns, flags, strict=True)]
         # Group names are dropped: the loose patterns are combined, and names must stay unique.
-        self.loose = [re.sub(r"\(\?P<\w+>", "(?:", q or lowercase_pattern(p))
-                      for p, q in zip(patterns, quick, strict=True)]
+        self.loose = [re.sub(r"\(\?P<\w+>", "(?:", q or _loosen(p)) for p, q in zip(patterns, quick, strict=True)]
         for loose in self.loose:
-            re.compile(loose)
+            UserPattern(loose, f"{source} (pre-scan form)")
 
-    def finditer(self, article: Document) -> Iterator[tuple[int, re.Match[str]]]:
+    def finditer(self, article: Document) -> Iterator[tuple[int, Match]]:
         """Yield (pattern index, match) for every exact match that lies within one sentence."""
         text, sentences = article.text, article.sentences
         for number, (pattern, candidates) in enumerate(zip(self.exact, article.candidates(self), strict=True)):
@@ -264,19 +287,19 @@ class Scanner:
             self.slots[id(finder)] = range(self.size, self.size + len(finder.loose))
             self.size += len(finder.loose)
         owners: dict[str, set[int]] = {}
-        slow: list[tuple[int, str]] = []
+        slow: list[tuple[int, UserPattern]] = []
         for finder in finders:
             for slot, loose in zip(self.slots[id(finder)], finder.loose, strict=True):
                 words = keywords(loose)
                 if words is None:
-                    slow.append((slot, loose))
+                    slow.append((slot, UserPattern(loose, f"{finder.source} (pre-scan form)")))
                 for word in words or ():
                     owners.setdefault(word, set()).add(slot)
         words = sorted(owners, key=lambda w: (-len(w), w))
         self.keyword_re = re.compile(trie_pattern(words)) if words else None
         # The longest keyword at a position wins the match: it also stands for the keywords that are its prefixes.
         self.owners = {w: frozenset().union(*(owners[v] for v in owners if w.startswith(v))) for w in words}
-        self.slow = [(slot, re.compile(loose)) for slot, loose in slow]
+        self.slow = slow
 
     def candidates(self, article: Document) -> list[list[int]]:
         """Return, per pattern slot, the sorted indices of the sentences where the pattern may match."""
