@@ -1,11 +1,11 @@
 """Keyword in context: every hit of a pattern in the articles, with the words around it.
 
-`kwic` is the Python search a notebook prints and tests check. `helpers.present.charts.kwic_chart` is the same
-idea for the shared HTML page, where no kernel runs: the corpus's sentences are embedded once and a search box
-filters them in the browser with JavaScript regular expressions (`test(regexp(kwic_query, 'i'), …)`).
-Both ignore case by default; the chart always does. Python and JavaScript agree on ordinary patterns (words,
-`|`, classes, `?`, `*`, `{m,n}`) but not on every construct. In Python the search is a researcher's pattern
-(helpers.text.patterns): one that backtracks for ever is stopped after SEARCH_SECONDS with a ValueError saying so.
+`kwic` is the Python search a notebook prints and tests check. In Python the search is a researcher's regular
+expression (helpers.text.patterns): one that backtracks for ever is stopped after SEARCH_SECONDS with a ValueError
+saying so. `helpers.present.charts.kwic_chart` is the same idea for the shared HTML page, where no kernel runs:
+the corpus's sentences are embedded once and a search box filters them in the browser. That box takes words, not
+regular expressions (`words_pattern`): its readers have no Python, and nothing could stop a pattern that
+backtracks for ever in their browser. Both ignore case by default; the chart always does.
 """
 
 from __future__ import annotations
@@ -23,6 +23,21 @@ SENTENCE_COLUMNS = ["article_id", "outlet", "sentence"]
 
 
 _WHITESPACE_RE = re.compile(r"\s+")
+# A words search (`words_pattern`): these characters are literal; `|` separates alternatives; a `*` that ends an
+# alternative stands for any ending. The same two steps run in the browser (charts.kwic_chart), so both agree.
+WORDS_SPECIAL = r"[.*+?^${}()[\]\\]"
+WORDS_STAR = r"\\\*(?=\||$)"
+ANY_ENDING = r"\S*"
+
+
+def words_pattern(query: str) -> str:
+    r"""Return the regular expression a words search stands for: "Matze|Matzke" as is, "Parler*" -> r"Parler\S*".
+
+    Every other character is literal, so the pattern is a list of literal alternatives, each ending in at most
+    one `\S*`: it cannot backtrack badly, whatever is typed.
+    """
+    escaped = re.sub(WORDS_SPECIAL, lambda match: "\\" + match.group(), query)
+    return re.sub(WORDS_STAR.replace("$", r"\Z"), lambda _: ANY_ENDING, escaped)
 
 
 def compile_pattern(pattern: str, regex: bool = True, case: bool = False) -> UserPattern:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from helpers.analyse.kwic import sentence_table
+from helpers.analyse.kwic import ANY_ENDING, WORDS_SPECIAL, WORDS_STAR, sentence_table
 from helpers.analyse.timeline import HALF_DAY, ONE_DAY, article_windows, event_table
 from helpers.annotate.annotations import NOT_CODED
 from helpers.corpus.articles import date_window, outlets_of
@@ -194,14 +194,21 @@ HIT_ROOM = 20  # characters the chart keeps for the hit, beyond the right contex
 _OPEN, _CLOSE = "\ue000", "\ue001"
 
 
+def _query_regexp(flags: str) -> str:
+    """Return the Vega expression of the search box's words search as a regexp (what kwic.words_pattern returns)."""
+    escaped = f"replace({QUERY_PARAM}, regexp({json.dumps(WORDS_SPECIAL)}, 'g'), {json.dumps(chr(92) + '$&')})"
+    pattern = f"replace({escaped}, regexp({json.dumps(WORDS_STAR)}, 'g'), {json.dumps(ANY_ENDING)})"
+    return f"regexp({pattern}, {json.dumps(flags)})"
+
+
 def _query_filter(source_kept: str) -> str:
     """Return the Vega expression that keeps sentences of ticked outlets that match the search box."""
-    return f"({source_kept}) && {QUERY_PARAM} !== '' && test(regexp({QUERY_PARAM}, 'i'), datum.sentence)"
+    return f"({source_kept}) && {QUERY_PARAM} !== '' && test({_query_regexp('i')}, datum.sentence)"
 
 
 def _marked_sentence() -> str:
     """Return the Vega expression for datum.sentence with every non-empty hit wrapped in _OPEN … _CLOSE."""
-    every = f"replace(datum.sentence, regexp({QUERY_PARAM}, 'gi'), {json.dumps(_OPEN + '$&' + _CLOSE)})"
+    every = f"replace(datum.sentence, {_query_regexp('gi')}, {json.dumps(_OPEN + '$&' + _CLOSE)})"
     # Empty matches ("x*" matches nothing before every letter) are no hits, as in kwic().
     return f"replace({every}, regexp({json.dumps(_OPEN + _CLOSE)}, 'g'), '')"
 
@@ -216,9 +223,9 @@ def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60) -> alt.
 
     One row per matching sentence (its first hit, up to `width` characters either side, within the
     sentence), at most MAX_ROWS rows, in corpus order; a line above counts all hits. The search box takes
-    a JavaScript regular expression and ignores case, and starts with `query` (a study's default search, e.g.
-    study.settings.search("kwic")); an empty box shows nothing. While what is typed is
-    not a valid expression (say "Matz(" on the way to "Matz(e|ke)"), the chart keeps its last results.
+    words (`kwic.words_pattern`: "Matze|Matzke", "Parler*"), ignores case, and starts with `query` (a study's
+    default search, e.g. study.settings.search("kwic")); an empty box shows nothing. Whatever a reader types is a
+    valid search that cannot hang the page.
     """
     if width < 1:
         raise ValueError(f"kwic_chart: width must be 1 or more characters, not {width}")
@@ -226,7 +233,8 @@ def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60) -> alt.
     data = sentence_table(articles)
     data = data.assign(kwic_order=range(len(data)))
     search = alt.param(name=QUERY_PARAM, value=query,
-                      bind=alt.binding(input="search", name="Search (regex): ", placeholder="a regular expression"))
+                      bind=alt.binding(input="search", name="Search words (| for or, * for any ending): ",
+                                       placeholder="e.g. Matze|Matzke or Parler*"))
     outlet_params, source_kept = source_params(outlets)
     keep = _query_filter(source_kept)
     open_mark, close_mark = json.dumps(_OPEN), json.dumps(_CLOSE)
@@ -284,7 +292,7 @@ def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60) -> alt.
     ).transform_aggregate(
         hits="sum(kwic_hits)", sentences="sum(kwic_matched)",
     ).transform_calculate(
-        label=(f"{QUERY_PARAM} === '' ? 'Type a regular expression in the search box below.' : "
+        label=(f"{QUERY_PARAM} === '' ? 'Type a word in the search box below.' : "
                "datum.hits + (datum.hits === 1 ? ' hit' : ' hits') + ' in ' + datum.sentences + "
                "(datum.sentences === 1 ? ' sentence' : ' sentences') + "
                f"(datum.sentences > {MAX_ROWS} ? ' (the first {MAX_ROWS} are shown)' : '')"),

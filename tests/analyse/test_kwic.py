@@ -11,15 +11,18 @@ import time
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helpers.analyse import kwic as kwic_module
-from helpers.analyse.kwic import COLUMNS, kwic, sentence_table
+from helpers.analyse.kwic import COLUMNS, kwic, sentence_table, words_pattern
 from helpers.corpus import outlets_of
 from helpers.present.charts import MAX_ROWS, QUERY_PARAM, bundle_html, kwic_chart, source_params
 from helpers.text.patterns import PatternTimeout, time_limit
 from helpers.text.segment import split_sentences
 
 NAME_VARIANTS = "Matze|Mazte|Matzke"  # the corpus spells the Parler CEO's name three ways
+RUNAWAY = r"(\w+\s?)*!"  # as a regular expression it backtracks for ever on a long sentence without "!"
 
 
 def tiny_articles(texts: dict[str, tuple[str, str]]) -> pd.DataFrame:
@@ -156,11 +159,11 @@ def test_chart_binds_a_search_box_and_the_outlet_checkboxes(articles, chart_spec
     assert all(re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", name) for name in params)  # JS identifiers
 
 
-def test_chart_filters_by_regex_and_outlet_and_numbers_the_rows(articles, chart_spec):
+def test_chart_filters_by_the_words_search_and_outlet_and_numbers_the_rows(articles, chart_spec):
     _, source_expression = source_params(outlets_of(articles))
     table = chart_spec["vconcat"][1]
     filters = [step["filter"] for step in table["transform"] if "filter" in step]
-    assert f"test(regexp({QUERY_PARAM}, 'i'), datum.sentence)" in filters[0]
+    assert f"test(regexp(replace(replace({QUERY_PARAM}, " in filters[0] and '"i"), datum.sentence)' in filters[0]
     assert source_expression in filters[0]
     assert any(step.get("window") == [{"op": "row_number", "field": "", "as": "kwic_row"}]
                for step in table["transform"])
@@ -175,7 +178,7 @@ def test_chart_counts_hits_above_the_table(chart_spec):
     assert summary["mark"]["type"] == "text"
     assert summary["encoding"]["text"]["field"] == "label"
     steps = json.dumps(summary["transform"])
-    assert "regexp(kwic_query, 'gi')" in steps and '"op": "sum"' in steps
+    assert "regexp(replace(replace(kwic_query, " in steps and '"op": "sum"' in steps
 
 
 # --- the chart in a browser, with no kernel and no network --------------------------------------------------
@@ -212,11 +215,13 @@ def test_chart_searches_in_a_browser_like_kwic(articles, chart_spec, tmp_path):
     steps = [
         [None, None],                    # 0: as the page opens, "Parler"
         [QUERY_PARAM, NAME_VARIANTS],    # 1
-        [QUERY_PARAM, "Matz("],          # 2: invalid while typing: keeps the last results
-        [QUERY_PARAM, "Matzke"],         # 3: and recovers
+        [QUERY_PARAM, "Matz("],          # 2: a literal "(": no hit, no error
+        [QUERY_PARAM, "Matzke"],         # 3
         [QUERY_PARAM, NAME_VARIANTS],    # 4
         ["source_0", False],             # 5: untick the first outlet
         [QUERY_PARAM, ""],               # 6
+        [QUERY_PARAM, RUNAWAY],          # 7: would backtrack for ever as a regex; as words it finds nothing, fast
+        [QUERY_PARAM, "Matz*"],          # 8: any ending
     ]
     page = tmp_path / "kwic.html"
     page.write_text(_PAGE.format(bundle=bundle_html(), spec=json.dumps(chart_spec).replace("<", "\\u003c"),
@@ -237,15 +242,37 @@ def test_chart_searches_in_a_browser_like_kwic(articles, chart_spec, tmp_path):
         return (f"{len(found)} hit{'s' * (len(found) != 1)} in {sentences} "
                 f"sentence{'s' * (sentences != 1)}{shown}")
 
-    opened, names, invalid, matzke, _, unticked, empty = results
+    opened, names, literal, matzke, _, unticked, empty, runaway, any_ending = results
     assert opened["summary"] == [expected_summary("Parler", articles)]
     assert len(opened["hits"]) == min(MAX_ROWS, kwic(articles, "Parler").groupby(["article_id", "sentence"]).ngroups)
     assert names["summary"] == [expected_summary(NAME_VARIANTS, articles)]
     assert sorted(names["hits"]) == sorted(kwic(articles, NAME_VARIANTS)["hit"])
-    assert "error" in invalid or invalid == names
+    assert literal == {"summary": ["0 hits in 0 sentences"], "ids": [], "hits": []}
     assert matzke["hits"] == list(kwic(articles, "Matzke")["hit"])
     kept = articles[articles["outlet"] != outlets[0]]
     assert unticked["summary"] == [expected_summary(NAME_VARIANTS, kept)]
     assert set(unticked["ids"]) == set(kwic(kept, NAME_VARIANTS)["article_id"])
     assert len(unticked["hits"]) < len(names["hits"])
-    assert empty["hits"] == [] and empty["summary"] == ["Type a regular expression in the search box below."]
+    assert empty["hits"] == [] and empty["summary"] == ["Type a word in the search box below."]
+    assert runaway == literal
+    kept_all = articles[articles["outlet"] != outlets[0]]
+    assert any_ending["summary"] == [expected_summary(words_pattern("Matz*"), kept_all)]
+    assert {"Matze", "Matzke"} <= set(any_ending["hits"])
+
+
+@pytest.mark.parametrize(("query", "pattern"), [
+    ("Parler", "Parler"), ("Matze|Matzke", "Matze|Matzke"), ("Parler*", r"Parler\S*"), ("Matz(", r"Matz\("),
+    ("a*b|c*", r"a\*b|c\S*"), (RUNAWAY, r"\(\\w\+\\s\?\)\*!"), ("3.5 $", r"3\.5 \$"),
+])
+def test_a_words_search_is_literal_but_for_or_and_any_ending(query: str, pattern: str):
+    assert words_pattern(query) == pattern
+    re.compile(pattern)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab|*()+?.\\[]{}^$ ")), max_size=30))
+def test_no_words_search_can_backtrack_badly(query: str):
+    """Whatever is typed, the pattern is literal alternatives each ending in at most one \\S*: fast on any text."""
+    pattern = re.compile(words_pattern(query), re.IGNORECASE)
+    started = time.perf_counter()
+    list(pattern.finditer("a" * 3000 + "b" + " ab" * 500))
+    assert time.perf_counter() - started < 0.5
