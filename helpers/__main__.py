@@ -14,6 +14,8 @@ from helpers.corpus.articles import CORPUS_ENV, check_corpus, corpus_dir, load_a
 from helpers.corpus.glossary import check_glossary
 from helpers.errors import CorpusError
 
+MAX_SHOWN = 100  # problems listed by validate; the count says how many more there are
+
 
 def validate(args: argparse.Namespace) -> int:
     """Check the whole corpus; print every problem; exit non-zero if there is any."""
@@ -30,8 +32,11 @@ def validate(args: argparse.Namespace) -> int:
         problems = check_study_file(root)
     if problems:
         print(f"{len(problems)} problem(s) in {root}:", file=sys.stderr)
-        for problem in problems:
+        for problem in problems[:MAX_SHOWN]:
             print(f"  - {problem}", file=sys.stderr)
+        if len(problems) > MAX_SHOWN:
+            print(f"  … and {len(problems) - MAX_SHOWN} more; fix these first (one slip often causes many)",
+                  file=sys.stderr)
         return 1
     count = len(load_metadata(root))
     coded = len(annotation_files(root))
@@ -96,6 +101,16 @@ def restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def check_corpus_folder(given: str | None) -> None:
+    """Refuse a `--corpus` (or $PARLER_CORPUS) that is empty or names a file, before any command reads it."""
+    if given is not None and not given.strip():
+        raise CorpusError(["--corpus is empty: give the corpus folder, or leave the option out"])
+    root = corpus_dir(given)
+    if root.exists() and not root.is_dir():
+        raise CorpusError([f"{root}: is a file, not a corpus folder (--corpus or ${CORPUS_ENV} names the folder "
+                           "that holds articles.csv and raw/)"])
+
+
 def use_corpus(args: argparse.Namespace) -> None:
     """Point the notebooks' kernels at `--corpus` (they read $PARLER_CORPUS), so none silently reads another."""
     if args.corpus is None:
@@ -123,9 +138,14 @@ def report(args: argparse.Namespace) -> int:
 def refresh(args: argparse.Namespace) -> int:
     """Re-run the notebooks in place (outputs committed for nbval)."""
     from helpers.publish.notebooks import refresh_notebooks
+    from helpers.publish.report import ReportError
 
     use_corpus(args)
-    refresh_notebooks(Path(args.notebooks))
+    try:
+        refresh_notebooks(Path(args.notebooks))
+    except ReportError as exc:
+        print(f"notebooks not refreshed (the ones already refreshed are saved): {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -174,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.corpus = getattr(args, "corpus", None)
     try:
+        check_corpus_folder(args.corpus)
         return args.run(args)
     except CorpusError as exc:
         print(exc, file=sys.stderr)

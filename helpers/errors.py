@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
@@ -77,10 +78,7 @@ def read_yaml(path: Path, what: str) -> dict:
         raise CorpusError([problem])
     text = raw.decode("utf-8")
     try:
-        for event in yaml.parse(text, Loader=_LOADER):
-            if isinstance(event, yaml.AliasEvent):
-                raise CorpusError([f"{path} line {event.start_mark.line + 1}: YAML alias *{event.anchor} is not "
-                                   "allowed in corpus files (write the value out)"])
+        _check_events(path, yaml.parse(text, Loader=_LOADER))
         data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise CorpusError([f"{path}{_yaml_where(exc)}: not valid YAML ({_yaml_problem(exc)})"]) from None
@@ -88,6 +86,31 @@ def read_yaml(path: Path, what: str) -> dict:
     if not isinstance(data, dict):
         raise CorpusError([f"{path}: {what} must be a YAML mapping (name: value lines), not a {_kind(data)}"])
     return data
+
+
+def _check_events(path: Path, events: Iterable[yaml.Event]) -> None:
+    """Refuse YAML aliases and keys given twice in one mapping (YAML keeps the last silently), naming the line."""
+    stack: list[tuple[dict[str, int], list[bool]] | None] = []  # per open collection: a mapping's keys, or None
+    for event in events:
+        if isinstance(event, yaml.AliasEvent):
+            raise CorpusError([f"{path} line {event.start_mark.line + 1}: YAML alias *{event.anchor} is not "
+                               "allowed in corpus files (write the value out)"])
+        top = stack[-1] if stack else None
+        is_key = top is not None and top[1][0]
+        if top is not None and isinstance(event, yaml.ScalarEvent | yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            top[1][0] = not top[1][0]  # a mapping alternates key, value
+        if is_key and isinstance(event, yaml.ScalarEvent):
+            line = event.start_mark.line + 1
+            if event.value in top[0]:
+                raise CorpusError([f"{path} line {line}: key {event.value!r} is given twice in one mapping (first on "
+                                   f"line {top[0][event.value]}); YAML would keep only the last"])
+            top[0][event.value] = line
+        if isinstance(event, yaml.MappingStartEvent):
+            stack.append(({}, [True]))
+        elif isinstance(event, yaml.SequenceStartEvent):
+            stack.append(None)
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            stack.pop()
 
 
 def _kind(value: object) -> str:

@@ -60,6 +60,13 @@ def replace_field(path: Path, number: int, column: str, value: str) -> None:
                                               *values[header.index(column) + 1:]])
 
 
+def substitute(path: Path, old: str, new: str, count: int = -1) -> None:
+    """Replace `old` by `new` in a text file (it must occur)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
 def prepend_bom(path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
 
@@ -120,12 +127,51 @@ ATTACKS: dict[str, tuple[Callable[[Path], None], str, str]] = {
         lambda r: replace_field(r / "articles.csv", 2, "published_earliest", "2021-W02-1"),
         "articles.csv line 2", "'2021-W02-1' is not a date"),
     "codebook layer that is a string": (
-        lambda r: append_line(r / "codebook.yaml", "quotes: every direct quote"),
+        lambda r: substitute(r / "codebook.yaml", "\nquotes:\n", "\nquotes: every direct quote\nold_quotes:\n"),
         "codebook.yaml", "quotes: must be a list"),
+    "codebook section misspelt": (
+        lambda r: substitute(r / "codebook.yaml", "\nquotes:\n", "\nqoutes:\n"),
+        "codebook.yaml", "unknown section 'qoutes'"),
+    "codebook field misspelt (cue for cues)": (
+        lambda r: substitute(r / "codebook.yaml", "\n  cues:\n", "\n  cue:\n", count=1),
+        "codebook.yaml", "unknown field(s) 'cue'"),
+    "codebook section given twice": (
+        lambda r: append_line(r / "codebook.yaml", "quotes: []"),
+        "codebook.yaml line", "key 'quotes' is given twice in one mapping (first on line"),
+    "study.yaml title given twice": (
+        lambda r: append_line(r / "study.yaml", "title: Another title"),
+        "study.yaml line", "key 'title' is given twice"),
+    "study.yaml that is a folder": (
+        lambda r: (r / "study.yaml").unlink() or (r / "study.yaml").mkdir(), "study.yaml", "is a folder"),
+    "cleaning_rules.yaml that is a folder": (
+        lambda r: (r / "cleaning_rules.yaml").unlink() or (r / "cleaning_rules.yaml").mkdir(),
+        "cleaning_rules.yaml", "is a folder"),
+    "coding file that is a folder": (
+        lambda r: (r / CODER_A / "facts.csv").unlink() or (r / CODER_A / "facts.csv").mkdir(),
+        "coder_a/facts.csv", "is a folder where a coding file belongs"),
+    "outlet_confidence misspelt": (
+        lambda r: replace_field(r / "articles.csv", 2, "outlet_confidence", "hgih"),
+        "articles.csv line 2", "outlet_confidence 'hgih' must be one of high, medium, low, unknown"),
+    "language written out": (
+        lambda r: replace_field(r / "articles.csv", 2, "language", "German"),
+        "articles.csv line 2", "language 'German' must be a two-letter ISO 639-1 code"),
+    "events.csv source_kind outside the list": (
+        lambda r: replace_field(r / "events.csv", 2, "source_kind", "blog"),
+        "events.csv line 2", "source_kind 'blog' must be one of report, article, primary"),
+    "events.csv article source that is no article": (
+        lambda r: replace_field(r / "events.csv", 3, "source", "nope"),
+        "events.csv line 3", "source 'nope' must be an article_id"),
+    "events.csv day that does not exist": (
+        lambda r: replace_field(r / "events.csv", 3, "date", "2021-02-30"),
+        "events.csv line 3", "date '2021-02-30' is not a real day"),
+    "speaker coded in a facts row": (
+        lambda r: replace_field(r / CODER_A / "facts.csv", 2, "speaker", "amazon"),
+        "coder_a/facts.csv line 2", "speaker 'amazon' is only coded in quotes"),
+    "coding offsets swapped": (
+        lambda r: rewrite_row(r / CODER_A / "facts.csv", 2, lambda v: [*v[:3], v[4], v[3], *v[5:]]),
+        "coder_a/facts.csv line 2", "start 155 is not before end 79 (are they swapped?)"),
     "codebook code that is a string": (
-        lambda r: (r / "codebook.yaml").write_text(
-            (r / "codebook.yaml").read_text(encoding="utf-8").replace("\nfacts:\n", "\nfacts:\n- a bare string\n"),
-            encoding="utf-8"),
+        lambda r: substitute(r / "codebook.yaml", "\nfacts:\n", "\nfacts:\n- a bare string\n"),
         "codebook.yaml", "facts #1: must be a mapping"),
     "YAML alias bomb in a codebook exclude list": (
         lambda r: append_line(r / "codebook.yaml",
@@ -360,3 +406,73 @@ def test_a_cleaning_rule_that_is_a_string_is_refused_naming_it(scratch: Path, ca
     (scratch / "cleaning_rules.yaml").write_text("rules: Anzeige\n", encoding="utf-8")
     code, err = run_cli(capsys, "validate", "--corpus", scratch)
     assert code == 1 and "cleaning_rules.yaml: rules: must be a list" in err, err
+
+
+def test_a_corpus_option_naming_a_file_or_nothing_is_refused(tmp_path: Path, capsys):
+    afile = tmp_path / "x.txt"
+    afile.write_text("not a corpus", encoding="utf-8")
+    for command in ("validate", "export"):
+        argv = [command, "--corpus", afile] + (["--out", tmp_path / "e"] if command == "export" else [])
+        code, err = run_cli(capsys, *argv)
+        assert code == 1 and "is a file, not a corpus folder" in err and "Traceback" not in err
+    code, err = run_cli(capsys, "validate", "--corpus", "")
+    assert code == 1 and "--corpus is empty" in err
+
+
+def test_add_refuses_a_copy_in_another_unicode_normalisation(scratch: Path, tmp_path: Path, capsys):
+    import unicodedata
+
+    text = (scratch / "raw" / "004-mails-november.txt").read_text(encoding="utf-8")
+    decomposed = unicodedata.normalize("NFD", text)
+    assert decomposed != text  # the text has umlauts, so the copy differs byte for byte
+    source = tmp_path / "nfd.txt"
+    source.write_text(decomposed, encoding="utf-8")
+    before = tree(scratch)
+    code, err = run_cli(capsys, "add", source, "--corpus", scratch, *ADD)
+    assert code == 1 and "same text" in err and tree(scratch) == before
+
+
+def test_restore_into_a_place_no_folder_can_be_made_is_a_message(scratch: Path, tmp_path: Path, capsys):
+    export = tmp_path / "export"
+    assert run_cli(capsys, "export", "--no-text", "--corpus", scratch, "--out", export)[0] == 0
+    afile = tmp_path / "f.txt"
+    afile.write_text("x", encoding="utf-8")
+    for out in (afile / "c", Path("/proc/parler-restore")):
+        code, err = run_cli(capsys, "restore", export, "--texts", scratch / "raw", "--out", out)
+        assert code == 1 and "Traceback" not in err and str(out) in err, err
+
+
+def test_a_corrupt_notebook_is_named_not_a_traceback(tmp_path: Path, capsys):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    (notebooks / "01-broken.ipynb").write_text('{"cells": [', encoding="utf-8")
+    for command in ("report", "refresh-notebooks"):
+        argv = [command, "--notebooks", notebooks] + (["--out", tmp_path / "r"] if command == "report" else [])
+        code, err = run_cli(capsys, *argv)
+        assert code == 1 and "01-broken.ipynb: not a valid notebook" in err, err
+    assert (notebooks / "01-broken.ipynb").read_text(encoding="utf-8") == '{"cells": ['
+    code, err = run_cli(capsys, "refresh-notebooks", "--notebooks", tmp_path)
+    assert code == 1 and "no notebooks named like" in err
+
+
+def test_an_export_never_replaces_a_report_and_a_link_in_raw_is_named(scratch: Path, tmp_path: Path, capsys):
+    from helpers.publish.outputs import mark
+
+    report = tmp_path / "report"
+    report.mkdir()
+    (report / "index.html").write_text("a report", encoding="utf-8")
+    mark(report, "report")
+    code, err = run_cli(capsys, "export", "--corpus", scratch, "--out", report)
+    assert code == 1 and "another kind of output, not an export" in err
+    assert (report / "index.html").read_text(encoding="utf-8") == "a report"
+    (scratch / "raw" / "zz-link.txt").symlink_to("/etc/hostname")
+    code, err = run_cli(capsys, "validate", "--corpus", scratch)
+    assert code == 1 and "zz-link.txt: not a regular file" in err
+
+
+def test_validate_lists_the_first_hundred_problems_and_counts_the_rest(scratch: Path, capsys):
+    lines = (scratch / CODER_A / "facts.csv").read_text(encoding="utf-8").splitlines()
+    (scratch / CODER_A / "facts.csv").write_text("\n".join([lines[0], *[lines[1]] * 150]) + "\n", encoding="utf-8")
+    code, err = run_cli(capsys, "validate", "--corpus", scratch)
+    assert code == 1 and sum(line.startswith("  - ") for line in err.splitlines()) == 100
+    assert "… and 49 more" in err

@@ -29,6 +29,11 @@ VOICE_LAYERS = ("frames", "labels")
 # What every annotation table (hand coding or detector output) holds.
 ANNOTATION_COLUMNS = ANNOTATION_FILE_COLUMNS + ["coder", "is_variant", VOICE]
 UNATTRIBUTED = "unattributed"
+# Fields a code may have besides its required ones (CODE_FIELDS); any other key is a typo the kit would ignore.
+OPTIONAL_FIELDS = {"actors": ["affiliation", "side", "include", "exclude"], "facts": ["cues"], "labels": ["cues"],
+                   "frames": [], "quotes": []}
+CODEBOOK_SECTIONS = ["version", "label_target", "layers", "actor_kinds", "label_categories", "frame_kinds", "agency",
+                     *("actors", "facts", "labels", "frames", "quotes")]
 CODE_FIELDS = {
     "actors": ["id", "name", "kind", "spellings", "definition", "example"],
     "facts": ["id", "definition", "include", "exclude", "example"],
@@ -79,6 +84,8 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
               "label_target": str, **dict.fromkeys(LAYERS, list)}
     problems = [problem for key, kind in shapes.items() if data.get(key) is not None
                 and (problem := expect(data[key], kind, f"{path}: {key}")) is not None]
+    problems += [f"{path}: unknown section {key!r} (the sections are: {', '.join(CODEBOOK_SECTIONS)})"
+                 for key in data if key not in CODEBOOK_SECTIONS]
     if problems:
         raise CorpusError(problems)
     kinds = list(data.get("actor_kinds") or [])
@@ -93,6 +100,10 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
                 problems.append(problem)
                 continue
             where = f"{path}: {layer} #{n} ({entry.get('id', 'no id')})"
+            known = CODE_FIELDS[layer] + OPTIONAL_FIELDS[layer]
+            if unknown := [key for key in entry if key not in known]:
+                problems.append(f"{where}: unknown field(s) {', '.join(map(repr, unknown))} (a code of {layer} has: "
+                                f"{', '.join(known)})")
             missing = [f for f in CODE_FIELDS[layer] if not entry.get(f)]
             if missing:
                 problems.append(f"{where}: missing {', '.join(missing)}")
@@ -182,10 +193,13 @@ def stray_annotation_files(root: Path | None = None) -> list[str]:
             continue
         if len(relative.parts) == 1 and path.name in ANNOTATIONS_FOLDER_FILES:
             continue
-        if len(relative.parts) == 2 and path.suffix == ".csv":
+        if len(relative.parts) == 2 and path.suffix == ".csv" and path.is_file():
             continue  # read as a coding (a wrong layer name is reported there)
         if len(relative.parts) == 2 and path.suffix.lower() == ".md":
             continue  # a coder's own notes
+        if path.is_dir() and path.suffix.lower() == ".csv":
+            problems.append(f"{path}: is a folder where a coding file belongs; move its contents out and remove it")
+            continue
         problems.append(f"{path}: not read (codings belong in {folder}/<coder>/<layer>.csv, the layer one of "
                         f"{', '.join(LAYERS)}); move or remove it")
     return problems
@@ -226,6 +240,8 @@ def check_annotation_file(path: Path, codebook: Codebook, texts: Mapping[str, st
         start, end = _int(row["start"]), _int(row["end"])
         if start is None or end is None:
             bad.append(f"start/end must be whole numbers (got {row['start']!r}, {row['end']!r})")
+        elif start >= end:
+            bad.append(f"start {start} is not before end {end} (are they swapped?)")
         elif text is not None:
             if not 0 <= start < end <= len(text):
                 bad.append(f"offsets {start}-{end} are outside the clean text (length {len(text)})")
@@ -237,6 +253,8 @@ def check_annotation_file(path: Path, codebook: Codebook, texts: Mapping[str, st
                            f"({text[start:end]!r}){hint}")
         if layer == "quotes" and row["speaker"] not in actors:
             bad.append(f"speaker {row['speaker']!r} must be an actor id or {UNATTRIBUTED!r}")
+        elif layer != "quotes" and row["speaker"]:
+            bad.append(f"speaker {row['speaker']!r} is only coded in quotes (leave it empty in {layer})")
         if layer in VOICE_LAYERS and row["attributed_to"] and row["attributed_to"] not in actors:
             bad.append(f"attributed_to {row['attributed_to']!r} must be empty (the outlet's own words), "
                        f"an actor id or {UNATTRIBUTED!r}")

@@ -183,6 +183,8 @@ def _add_locked(source: Path, root: Path, fields: dict[str, str], article_id: st
     elif article_id.casefold() in {row["article_id"].casefold() for row in rows}:
         problems.append(f"article id {article_id!r} already exists in {meta} ({where})")
 
+    if source.is_dir():
+        raise CorpusError([f"{source}: is a folder; give the article's text file", *problems])
     if not source.is_file():
         raise CorpusError([f"{source}: file not found", *problems])
     data = source.read_bytes()

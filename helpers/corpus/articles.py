@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,6 +29,9 @@ METADATA_COLUMNS = [
     "url", "url_basis", "notes",
 ]
 REQUIRED_VALUES = ["article_id", "raw_file", "sha256", "outlet", "language"]
+CONFIDENCES = ("high", "medium", "low", "unknown")  # outlet_confidence, and date_confidence before its ": reason"
+SOURCE_KINDS = ("report", "article", "primary")  # events.csv: public reporting, a span in this corpus, a document
+_LANGUAGE_RE = re.compile(r"[a-z]{2}")  # ISO 639-1
 EVENT_COLUMNS = ["event_id", "date", "date_precision", "actor", "event", "source_kind", "source",
                  "source_quote", "note"]
 DATE_FORMATS = {"day": "YYYY-MM-DD", "month": "YYYY-MM", "year": "YYYY"}
@@ -55,7 +59,7 @@ def sha256_of(path: Path) -> str:
 
 def content_key(data: bytes) -> str:
     """Return a fingerprint of a text that ignores line endings, trailing blanks and a BOM (for duplicates)."""
-    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    text = unicodedata.normalize("NFC", data.decode("utf-8", errors="replace").removeprefix("\ufeff"))
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return hashlib.sha256("\n".join(lines).strip("\n").encode("utf-8")).hexdigest()
 
@@ -91,6 +95,22 @@ def _check_date(value: str, where: str, column: str, problems: list[str]) -> dt.
         return None
 
 
+def _value_problems(row: dict[str, str]) -> list[str]:
+    """Say which metadata values are outside their fixed lists (confidences, language, sha256's form)."""
+    problems = []
+    if row["outlet_confidence"] and row["outlet_confidence"] not in CONFIDENCES:
+        problems.append(f"outlet_confidence {row['outlet_confidence']!r} must be one of {', '.join(CONFIDENCES)}")
+    level = row["date_confidence"].split(":")[0].strip()
+    if row["date_confidence"] and level not in CONFIDENCES:
+        problems.append(f"date_confidence {row['date_confidence'][:40]!r} must start with one of "
+                        f"{', '.join(CONFIDENCES)} (a reason may follow a colon)")
+    if row["language"] and not _LANGUAGE_RE.fullmatch(row["language"]):
+        problems.append(f"language {row['language']!r} must be a two-letter ISO 639-1 code such as 'de'")
+    if row["sha256"] and not re.fullmatch(r"[0-9a-f]{64}", row["sha256"]):
+        problems.append(f"sha256 {row['sha256'][:70]!r} must be 64 lowercase hexadecimal digits")
+    return problems
+
+
 def read_metadata(root: Path) -> Table:
     """Read articles.csv strictly (exact columns, ids unique ignoring case, required values present)."""
     return read_table(root / "articles.csv", METADATA_COLUMNS, required=REQUIRED_VALUES,
@@ -107,6 +127,7 @@ def check_articles(root: Path) -> list[str]:
     seen_texts: dict[str, tuple[int, str]] = {}
     for line, row in table.rows:
         where = f"{meta} line {line}"
+        problems += [f"{where}: {problem}" for problem in _value_problems(row)]
         earliest = _check_date(row["published_earliest"], where, "published_earliest", problems)
         latest = _check_date(row["published_latest"], where, "published_latest", problems)
         if earliest and latest and earliest > latest:
@@ -128,7 +149,7 @@ def check_articles(root: Path) -> list[str]:
                             f"{MAX_ARTICLE_BYTES // 1000} KB ({where}; fix a copy and update its sha256)")
             continue
         digest = hashlib.sha256(data).hexdigest()
-        if digest != row["sha256"]:
+        if digest != row["sha256"] and digest != row["sha256"].lower():
             problems.append(f"{path}: sha256 mismatch: {where} records {row['sha256']}, the file has {digest} "
                             "(raw files must never be edited)")
         key = content_key(data)
@@ -143,8 +164,9 @@ def check_articles(root: Path) -> list[str]:
         for path in sorted(raw_dir.iterdir()):
             if path.name.startswith("."):
                 continue
-            if not path.is_file():
-                problems.append(f"{path}: a folder in raw/ (raw/ holds only the article files)")
+            if not path.is_file() or path.is_symlink():
+                problems.append(f"{path}: not a regular file (a folder, link or device); raw/ holds only the article "
+                                "files")
             elif path.name not in {row["raw_file"] for row in table.listed}:
                 problems.append(f"{path}: no row in {meta} (add one with its sha256)")
     elif not raw_dir.is_dir():
@@ -165,26 +187,32 @@ def check_events(root: Path) -> list[str]:
         return []
     table = read_events(root)
     problems = list(table.problems)
+    articles = {row["article_id"] for row in read_metadata(root).listed} if (root / "articles.csv").is_file() else set()
     for line, row in table.rows:
         where = f"{path} line {line}"
+        if row["source_kind"] not in SOURCE_KINDS:
+            problems.append(f"{where}: source_kind {row['source_kind']!r} must be one of {', '.join(SOURCE_KINDS)}")
+        elif row["source_kind"] == "article" and row["source"] not in articles:
+            problems.append(f"{where}: source {row['source']!r} must be an article_id of articles.csv (source_kind "
+                            "is 'article')")
         shape = DATE_SHAPES.get(row["date_precision"])
         if shape is None:
             problems.append(f"{where}: date_precision must be one of {', '.join(DATE_SHAPES)}")
-            continue
-        try:
-            parse_day(row["date"] + shape[1])
-            if not re.fullmatch(shape[0], row["date"]):
-                raise ValueError
-        except ValueError:
+        elif not re.fullmatch(shape[0], row["date"]):
             problems.append(f"{where}: date {row['date']!r} does not match precision {row['date_precision']!r} "
                             f"({DATE_FORMATS[row['date_precision']]})")
+        else:
+            try:
+                parse_day(row["date"] + shape[1])
+            except ValueError:
+                problems.append(f"{where}: date {row['date']!r} is not a real {row['date_precision']}")
     return problems
 
 
 def rules_path(root: Path) -> Path:
     """Return the corpus's cleaning rules, or the project's when the corpus has none of its own."""
     own = root / "cleaning_rules.yaml"
-    return own if own.is_file() else corpus_dir() / "cleaning_rules.yaml"
+    return own if own.exists() else corpus_dir() / "cleaning_rules.yaml"  # a folder there is named by the reader
 
 
 def check_corpus(path: str | Path | None = None) -> list[str]:

@@ -72,6 +72,8 @@ def read_table(path: Path, columns: Sequence[str], *, optional: Sequence[str] = 
         return _fail(table, f"{path} line 1: no header (expected the columns {', '.join(columns)})")
     table.header = [name.strip() for name in header]
     if problem := _header_problem(table.header, columns, optional):
+        if len(table.header) == 1 and ";" in table.header[0]:
+            problem += " (the file looks separated by ';', as some spreadsheet programs save it; use commas)"
         return _fail(table, f"{path} line 1: {problem}")
     first_seen: dict[str, dict[str, tuple[int, str]]] = {column: {} for column in unique}
     start = reader.line_num + 1

@@ -59,6 +59,9 @@ class Settings:
         return root / self.claims if self.claims else None
 
 
+# The default searches a study may set, and how each is read: `kwic` fills the shared page's search box, which
+# takes words (helpers.analyse.kwic.words_pattern: any text is valid); `names` is a lab search box's pattern.
+SEARCHES = {"kwic": "words", "names": "regular expression"}
 _TOP = {"title": str, "question": str, "sides": list, "acting_side": str, "evidence": dict, "searches": dict,
         "claims": str, "coders": str}
 _EVIDENCE = {"claim": str, "warnings": list, "reasons": list, "reason_frames": list, "filing_event": str}
@@ -84,20 +87,22 @@ def _checked(data: dict, kinds: dict[str, type], where: str, problems: list[str]
 def load_settings(root: Path) -> Settings:
     """Read `study.yaml` of a corpus folder strictly; without the file, return neutral settings."""
     path = root / STUDY_FILE
-    if not path.is_file():
+    if not path.exists():  # a folder in its place is named by the reader
         return Settings(None, title=f"Coverage study: {root.resolve().name}")
     problems: list[str] = []
     data = _checked(read_yaml(path, "study file"), _TOP, str(path), problems)
     evidence = _checked(data.get("evidence", {}), _EVIDENCE, f"{path}: evidence", problems)
     searches = data.get("searches", {})
     for key, value in searches.items():
-        if not isinstance(value, str):
+        if key not in SEARCHES:
+            problems.append(f"{path}: searches: unknown search {key!r} (the searches are: {', '.join(SEARCHES)})")
+        elif not isinstance(value, str):
             problems.append(f"{path}: searches: {key!r} must be a string, not {value!r}")
-            continue
-        try:
-            UserPattern(value, f"{path}: searches: {key}")
-        except PatternError as exc:
-            problems.append(str(exc))
+        elif SEARCHES[key] == "regular expression":
+            try:
+                UserPattern(value, f"{path}: searches: {key}")
+            except PatternError as exc:
+                problems.append(str(exc))
     if not str(data.get("title", "")).strip():
         problems.append(f"{path}: 'title' is required (the report's heading)")
     claims = data.get("claims", "")

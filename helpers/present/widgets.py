@@ -18,6 +18,7 @@ from helpers.corpus.articles import date_window, filter_articles, outlets_of
 from helpers.text.clean import PARAGRAPH_SEPARATOR
 
 EMPTY_SELECTION = "No source selected: tick at least one outlet in the source filter."
+DISAGREEMENT_COLUMNS = ["article_id", "measure", "code", "text", "value_a", "value_b", "decision", "reason"]
 
 
 def overview_table(articles: pd.DataFrame, removals: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -241,10 +242,9 @@ def disagreement_picker(settled: pd.DataFrame) -> widgets.Widget:
     layers = list(dict.fromkeys(settled["layer"]))
     picker = widgets.Dropdown(options=layers, description="Layer")
     view = widgets.HTML()
-    columns = ["article_id", "measure", "code", "text", "value_a", "value_b", "decision", "reason"]
 
     def update(_change=None) -> None:
-        view.value = table_html(settled.loc[settled["layer"] == picker.value, columns])
+        view.value = table_html(settled.loc[settled["layer"] == picker.value, DISAGREEMENT_COLUMNS])
 
     picker.observe(update, names="value")
     update()

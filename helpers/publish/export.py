@@ -237,8 +237,11 @@ def restore_corpus(export_dir: str | Path, texts_dir: str | Path, out_dir: str |
         raise CorpusError(problems)
 
     # Build beside the target and rename at the end: a failed restore leaves no half-made corpus.
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    except OSError as exc:
+        raise CorpusError([f"{out}: cannot create the new corpus folder ({exc.strerror}); choose another"]) from None
     try:
         (staging / "raw").mkdir()
         for row, source in zip(rows, sources, strict=True):

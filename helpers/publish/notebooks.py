@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-from helpers.publish.report import NOTEBOOK_PATTERN, execute_notebook
+from helpers.publish.report import NOTEBOOK_PATTERN, ReportError, execute_notebook
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
@@ -48,6 +48,8 @@ def coalesce_streams(outputs: list[NotebookNode]) -> list[NotebookNode]:
 def refresh_notebooks(notebooks_dir: Path = Path("notebooks")) -> list[Path]:
     """Execute every numbered notebook from a fresh kernel and save it with clean outputs."""
     paths = sorted(Path(notebooks_dir).glob(NOTEBOOK_PATTERN))
+    if not paths:
+        raise ReportError(f"{notebooks_dir}: no notebooks named like {NOTEBOOK_PATTERN}")
     for path in paths:
         started = time.perf_counter()
         notebook = strip_noise(execute_notebook(path))

@@ -44,13 +44,17 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "folder"
 
 
-def _not_ours(folder: Path) -> list[str]:
-    """Return what in `folder` the kit did not write, or changed since (all of it when there is no marker)."""
+def _not_ours(folder: Path, kind: str) -> list[str]:
+    """Return what in `folder` the kit did not write as a `kind`, or changed since (all of it without a marker)."""
     names = sorted(path.name for path in folder.iterdir())
     marker = folder / MARKER
     if not marker.is_file():
         return names
-    written = dict(reversed(line.split("  ", 1)) for line in marker.read_text(encoding="utf-8").splitlines()
+    lines = marker.read_text(encoding="utf-8").splitlines()
+    if not lines or not lines[0].startswith(f"# Written by parler-coverage ({kind})"):
+        article = "an" if kind[0] in "aeiou" else "a"
+        return [f"{MARKER} (this folder holds another kind of output, not {article} {kind})"]
+    written = dict(reversed(line.split("  ", 1)) for line in lines
                    if line and not line.startswith("#") and "  " in line)
     return [name if name not in written else f"{name} (changed)" for name in names
             if name != MARKER and written.get(name) != _digest(folder / name)]
@@ -71,12 +75,14 @@ def check_output(out: Path, kind: str, protect: Iterable[Path] = ()) -> None:
     if out.is_symlink() or out.exists() and not out.is_dir():
         raise OutputError([f"{out}: is a file, not a folder; nothing was written (choose a folder name for the "
                            f"{kind})"])
-    if out.is_dir() and (strangers := _not_ours(out)):
+    if out.is_dir() and (strangers := _not_ours(out, kind)):
         shown = ", ".join(strangers[:5]) + (" …" if len(strangers) > 5 else "")
         raise OutputError([f"{out}: holds files the kit did not write ({shown}); nothing was written or deleted. "
                            f"Choose a new or empty folder for the {kind}, or move those files away (an older output "
                            f"of this kit, without its {MARKER} file, you may remove yourself: `make clean`)"])
     parent = _existing_parent(out)
+    if not parent.is_dir():
+        raise OutputError([f"{out}: {parent} is a file, so no folder can be made inside it; choose another folder"])
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError([f"{out}: cannot write in {parent} (no permission); choose another folder"])
 

@@ -103,9 +103,18 @@ def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120,
     return [out_dir / page.href for page in pages] + [out_dir / "index.html"]
 
 
+def read_notebook(path: Path) -> NotebookNode:
+    """Read a notebook file; one that is not a valid notebook is a ReportError naming it."""
+    try:
+        return nbformat.read(path, as_version=4)
+    except (OSError, ValueError, nbformat.ValidationError) as err:  # NotJSONError is a ValueError
+        raise ReportError(f"{path}: not a valid notebook ({type(err).__name__}: {str(err)[:200]}); restore it "
+                          "from git (`git checkout -- notebooks/`)") from None
+
+
 def describe_page(path: Path) -> Page:
     """Read a notebook's first `# ` heading and the paragraph after it, for the index."""
-    notebook = nbformat.read(path, as_version=4)
+    notebook = read_notebook(path)
     title, summary = "", ""
     for cell in notebook.cells:
         if cell.cell_type != "markdown":
@@ -128,7 +137,7 @@ def describe_page(path: Path) -> Page:
 
 def execute_notebook(path: Path, *, timeout: int = 120) -> NotebookNode:
     """Run a notebook from a fresh python3 kernel in its own folder and return it with outputs."""
-    notebook = nbformat.read(path, as_version=4)
+    notebook = read_notebook(path)
     client = NotebookClient(
         notebook,
         timeout=timeout,
