@@ -224,3 +224,30 @@ def test_kwic_chart_carries_the_article_text_as_data(hostile):
     sentences = " ".join(row["sentence"] for row in dataset_values(spec))
     for text in IN_TEXT:
         assert text in sentences
+
+
+def hostile_codebook(code: str):
+    """A codebook whose quotes layer holds one code with markup in its id and definition."""
+    from helpers.annotate.annotations import Codebook
+
+    quotes = pd.DataFrame([{"id": code, "definition": "Quote <script>alert(6)</script>. More.", "include": "",
+                            "exclude": "", "example": {}}])
+    codes = {layer: pd.DataFrame(columns=["id", "definition"]) for layer in ("actors", "facts", "labels", "frames")}
+    return Codebook({**codes, "quotes": quotes}, [], {}, {}, HOSTILE_DIR / "codebook.yaml")
+
+
+def test_offline_explore_views_escape_text_titles_outlets_and_codes(hostile, hostile_text):
+    from helpers.present import explore
+
+    reader = explore.article_reader_html(hostile)
+    assert_shown_as_text(reader, *IN_TEXT, IN_TITLE, IN_OUTLET)
+    assert 'data-outlet="Fixture &lt;i&gt;Outlet&lt;/i&gt; &amp; Co"' in reader
+    code = "<img src=x onerror=alert(4)>"
+    annotations = hand_made_annotations(hostile_text).assign(code=code)
+    evidence = explore.evidence_browser_html(annotations, hostile, hostile_codebook(code), "quotes")
+    assert_shown_as_text(evidence, *IN_TEXT, IN_TITLE, IN_OUTLET, "Quote <script>alert(6)</script>")
+    assert evidence.count("<mark") >= 2 and "(3 spans in 1 article)" in evidence
+    settled = pd.DataFrame([{"layer": "<i>quotes</i>", "article_id": "hostile", "measure": "m", "code": code,
+                             "text": IN_TEXT[0], "value_a": "1", "value_b": "0", "decision": "coder_a",
+                             "reason": IN_TEXT[1]}])
+    assert_shown_as_text(explore.disagreements_html(settled), *IN_TEXT[:2], "<i>quotes</i>")

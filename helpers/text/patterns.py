@@ -28,6 +28,7 @@ a large corpus gets proportionally more time and only a pattern that backtracks 
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -160,15 +161,8 @@ class UserPattern:
         seconds, accounts = self._grant(endpos - pos)
         matches = self.compiled.finditer(text, pos, endpos, timeout=seconds)  # it counts matching time only
         while True:
-            start = perf_counter()
-            try:
+            with self._charged(seconds, accounts):
                 match = next(matches, None)
-            except TimeoutError:
-                raise self._timeout(seconds) from None
-            finally:
-                elapsed = perf_counter() - start
-                for account in accounts:
-                    account[1] += elapsed
             if match is None:
                 return
             yield match
@@ -178,9 +172,15 @@ class UserPattern:
         if endpos is None or endpos > len(text):
             endpos = len(text)
         seconds, accounts = self._grant(endpos - pos)
+        with self._charged(seconds, accounts):
+            return method(text, pos, endpos, timeout=seconds)
+
+    @contextlib.contextmanager
+    def _charged(self, seconds: float, accounts: list[list[float]]) -> Iterator[None]:
+        """Charge the time a match takes to every account; a timeout becomes a PatternTimeout naming the pattern."""
         start = perf_counter()
         try:
-            return method(text, pos, endpos, timeout=seconds)
+            yield
         except TimeoutError:
             raise self._timeout(seconds) from None
         finally:

@@ -418,3 +418,27 @@ def test_index_links_to_every_page_and_each_page_back(open_page: OpenPage, repor
         page.page.wait_for_url("**/index.html")
         assert page.page.locator("h1").inner_text() == load_settings(corpus_dir()).title
     assert page.blocked == [] and page.errors == []
+
+
+def test_every_explore_fold_opens_with_its_content(open_page: OpenPage) -> None:
+    """Each Explore view is a list of folds (articles, codes, layers) that a reader opens with no kernel."""
+    opened = 0
+    for name in NOTEBOOK_PAGES:
+        page = open_page(name)
+        folds = page.page.locator("details")
+        for index in range(folds.count()):
+            fold = folds.nth(index)
+            summary = fold.locator("summary").first
+            summary.scroll_into_view_if_needed()
+            summary.click()
+            assert fold.evaluate("element => element.open"), f"{name}: fold {index} did not open"
+            body = fold.evaluate(
+                "element => element.innerText.slice(element.querySelector('summary').innerText.length)")
+            assert body.strip(), f"{name}: fold {index} ({summary.inner_text()!r}) is empty"
+            if "span" in summary.inner_text() and not summary.inner_text().endswith("(0 spans in 0 articles)"):
+                assert fold.locator("mark").count() > 0, f"{name}: {summary.inner_text()!r} highlights nothing"
+            summary.click()
+            opened += 1
+        assert page.errors == [], name
+        page.close()
+    assert opened >= 50, f"only {opened} folds in the report"  # articles, facts, frames, labels, layers
