@@ -30,8 +30,8 @@ VOICE_LAYERS = ("frames", "labels")
 ANNOTATION_COLUMNS = ANNOTATION_FILE_COLUMNS + ["coder", "is_variant", VOICE]
 UNATTRIBUTED = "unattributed"
 # Fields a code may have besides its required ones (CODE_FIELDS); any other key is a typo the kit would ignore.
-OPTIONAL_FIELDS = {"actors": ["affiliation", "side", "include", "exclude"], "facts": ["cues"], "labels": ["cues"],
-                   "frames": [], "quotes": []}
+OPTIONAL_FIELDS = {"actors": ["affiliation", "side", "include", "exclude"], "facts": ["name", "cues"],
+                   "labels": ["name", "cues"], "frames": ["name"], "quotes": ["name"]}
 CODEBOOK_SECTIONS = ["version", "label_target", "layers", "actor_kinds", "label_categories", "frame_kinds", "agency",
                      *("actors", "facts", "labels", "frames", "quotes")]
 CODE_FIELDS = {
@@ -58,6 +58,22 @@ class Codebook:
     def ids(self, layer: str) -> list[str]:
         """Return the code ids of a layer, in codebook order."""
         return list(self.codes[layer]["id"])
+
+    def name_of(self, layer: str, code: str) -> str:
+        """Return what a reader sees for a code: its `name`, else its definition's first sentence, else its id."""
+        codes = self.codes[layer]
+        row = codes[codes["id"] == code] if "id" in codes.columns else codes.iloc[0:0]
+        if row.empty:
+            return code
+        name = row["name"].iloc[0] if "name" in row.columns else None
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+        first = str(row["definition"].iloc[0]).split(". ")[0].strip().rstrip(".")
+        return first if len(first) <= 80 else first[:79].rstrip() + "…"
+
+    def names(self, layer: str) -> dict[str, str]:
+        """Return {code id: the name a reader sees} for every code of a layer, in codebook order."""
+        return {code: self.name_of(layer, code) for code in self.ids(layer)}
 
     def target_name(self) -> str:
         """Return the display name of the label target (its id without a name; "" without a target)."""

@@ -15,7 +15,8 @@ from helpers.corpus.articles import (
     load_metadata,
     outlets_of,
     removals,
+    short_names,
 )
 
 __all__ = ["EVENT_COLUMNS", "METADATA_COLUMNS", "corpus_dir", "date_window", "display_title",
-           "filter_articles", "load_articles", "load_events", "load_metadata", "outlets_of", "removals"]
+           "filter_articles", "load_articles", "load_events", "load_metadata", "outlets_of", "removals", "short_names"]

@@ -320,6 +320,37 @@ def filter_articles(articles: pd.DataFrame, outlets: Sequence[str]) -> pd.DataFr
     return articles[articles["outlet"].isin(list(outlets))]
 
 
+def short_names(articles: pd.DataFrame) -> dict[str, str]:
+    """Return {article_id: a short name a reader recognises}: the outlet and the publication window.
+
+    "t3n, 10 Jan 2021", "heise online, 9–11 Jan 2021"; an outlet with several articles in one window gets
+    "(2)", "(3)" … in corpus order.
+    """
+    names: dict[str, str] = {}
+    taken: dict[str, int] = {}
+    for article_id, outlet, earliest, latest in zip(articles["article_id"], articles["outlet"],
+                                                    articles["published_earliest"], articles["published_latest"],
+                                                    strict=True):
+        name = f"{outlet}, {_short_window(earliest, latest)}"
+        taken[name] = taken.get(name, 0) + 1
+        names[str(article_id)] = name if taken[name] == 1 else f"{name} ({taken[name]})"
+    return names
+
+
+def _short_window(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:
+    """Write a publication window for a reader: "10 Jan 2021", "9–11 Jan 2021", "16 Jan–14 Feb 2021"."""
+    if pd.isna(earliest) or pd.isna(latest):
+        return "date unknown"
+    first, last = pd.Timestamp(earliest), pd.Timestamp(latest)
+    if first == last:
+        return f"{first.day} {first:%b %Y}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {last:%b %Y}"
+    if first.year == last.year:
+        return f"{first.day} {first:%b}–{last.day} {last:%b %Y}"
+    return f"{first.day} {first:%b %Y}–{last.day} {last:%b %Y}"
+
+
 def date_window(earliest: pd.Timestamp, latest: pd.Timestamp) -> str:
     """Format a publication window ('2021-01-09' or '2021-01-09 – 2021-01-11')."""
     if pd.isna(earliest) or pd.isna(latest):

@@ -8,7 +8,7 @@ re-exported here for the notebooks' first cell) has put the bundled vega-embed o
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import pandas as pd
@@ -16,7 +16,7 @@ import pandas as pd
 from helpers.analyse.kwic import ANY_ENDING, WORDS_SPECIAL, WORDS_STAR, sentence_table
 from helpers.analyse.timeline import HALF_DAY, ONE_DAY, article_windows, event_table
 from helpers.annotate.annotations import NOT_CODED
-from helpers.corpus.articles import date_window, outlets_of
+from helpers.corpus.articles import date_window, outlets_of, short_names
 
 # Re-exported: a notebook's first cell calls charts.enable_offline(), and its drawn charts' scripts name it.
 from helpers.present.offline import bundle_html, enable_offline, render_offline  # noqa: F401
@@ -46,13 +46,13 @@ def outlet_scale(outlets: Sequence[str]) -> alt.Scale:
 def article_lengths(overview: pd.DataFrame, outlets: Sequence[str]) -> alt.LayerChart:
     """Chart each article's words after cleaning (bar) and before (tick), coloured by outlet.
 
-    `overview` has article_id, outlet, title, published, words_raw, words_clean. Source checkboxes
-    under the chart filter it with no kernel.
+    `overview` (widgets.overview_table) has article (its short name), outlet, title, published, words_raw and
+    words_clean. Source checkboxes under the chart filter it with no kernel.
     """
     params, keep = source_params(outlets)
-    data = overview[["article_id", "outlet", "title", "published", "words_raw", "words_clean"]]
+    data = overview[["article", "outlet", "title", "published", "words_raw", "words_clean"]]
     base = alt.Chart(data).transform_filter(keep).encode(
-        y=alt.Y("article_id:N", title=None, sort=list(data["article_id"])),
+        y=alt.Y("article:N", title=None, sort=list(data["article"])),
         tooltip=[
             alt.Tooltip("outlet:N"), alt.Tooltip("title:N"), alt.Tooltip("published:N"),
             alt.Tooltip("words_raw:Q", title="words before cleaning"),
@@ -67,53 +67,68 @@ def article_lengths(overview: pd.DataFrame, outlets: Sequence[str]) -> alt.Layer
     return (bars + ticks).properties(width=420, title="Article length before and after cleaning")
 
 
-def coverage_heatmap(matrix: pd.DataFrame, outlets: Sequence[str], detected: pd.DataFrame | None = None) -> alt.Chart:
+def coverage_heatmap(matrix: pd.DataFrame, outlets: Sequence[str], detected: pd.DataFrame | None = None,
+                     names: Mapping[str, str] | None = None,
+                     article_names: Mapping[str, str] | None = None) -> alt.Chart:
     """Chart facts × articles: filled where the hand coding finds the fact, evidence span on hover.
 
     `matrix` comes from helpers.analyse.coverage.coverage_matrix. With `detected` (the same matrix from detector
     output) a dot marks where the detectors find the fact, so agreement is visible cell by cell. Outlet
-    checkboxes under the chart filter its columns with no kernel.
+    checkboxes under the chart filter its columns with no kernel. Facts and articles are shown by `names`
+    (Codebook.names("facts")) and `article_names` (corpus.short_names) where given, not by their ids.
     """
     params, keep = source_params(outlets)
     data = matrix[["article_id", "outlet", "fact_id", "present", "statements", "evidence_span"]].copy()
+    data["fact"] = _named(data["fact_id"], names)
+    data["article"] = _named(data["article_id"], article_names)
     data["status"] = data["present"].map({1: "reported", 0: "not reported"}).fillna(NOT_CODED).astype(str)
     data["evidence_span"] = data["evidence_span"].str.slice(0, 160)
     if detected is not None:
         found = detected.set_index(["article_id", "fact_id"])["present"]
         data["detector"] = [bool(found.get((a, f), 0) == 1) for a, f in zip(data["article_id"], data["fact_id"],
                                                                             strict=True)]
-    facts = list(dict.fromkeys(data["fact_id"]))
     base = alt.Chart(data).transform_filter(keep).encode(
-        x=alt.X("article_id:N", sort=list(dict.fromkeys(data["article_id"])), title=None,
-                axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("fact_id:N", sort=facts, title=None),
+        x=alt.X("article:N", sort=list(dict.fromkeys(data["article"])), title=None, axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("fact:N", sort=list(dict.fromkeys(data["fact"])), title=None),
     )
     cells = base.mark_rect(stroke="white").encode(
         color=alt.Color("status:N", title="Hand coding",
                         scale=alt.Scale(domain=["reported", "not reported", NOT_CODED],
                                         range=["#4c78a8", "#eeeeee", "#ffffff"])),
-        tooltip=[alt.Tooltip("outlet:N"), alt.Tooltip("article_id:N"), alt.Tooltip("fact_id:N"),
+        tooltip=[alt.Tooltip("article:N"), alt.Tooltip("fact:N"),
                  alt.Tooltip("statements:Q", title="statements"), alt.Tooltip("evidence_span:N", title="evidence")],
     ).add_params(*params)
     layers = [cells]
     if detected is not None:
         layers.append(base.transform_filter("datum.detector").mark_circle(size=28, color="#f58518").encode(
-            tooltip=[alt.Tooltip("fact_id:N"), alt.Tooltip("article_id:N")]))
+            tooltip=[alt.Tooltip("fact:N"), alt.Tooltip("article:N")]))
     title = "Facts reported per article (blue: hand coding" + ("; orange dot: detectors)" if detected is not None
                                                                else ")")
     return alt.layer(*layers).properties(width=300, height=alt.Step(14), title=title)
 
 
-def voices_chart(quote_words: pd.DataFrame, outlets: Sequence[str]) -> alt.Chart:
+def voices_chart(quote_words: pd.DataFrame, outlets: Sequence[str],
+                 article_names: Mapping[str, str] | None = None) -> alt.Chart:
     """Chart quote words per article and speaker side (stacked bars), with outlet checkboxes."""
     params, keep = source_params(outlets)
     long = quote_words.melt(id_vars=["article_id", "outlet"], var_name="side", value_name="words")
+    long["article"] = _named(long["article_id"], article_names)
     return alt.Chart(long).transform_filter(keep).mark_bar().encode(
-        y=alt.Y("article_id:N", sort=list(dict.fromkeys(long["article_id"])), title=None),
+        y=alt.Y("article:N", sort=list(dict.fromkeys(long["article"])), title=None),
         x=alt.X("words:Q", title="words inside direct quotes"),
         color=alt.Color("side:N", title="Speaker's side"),
-        tooltip=["outlet:N", "article_id:N", "side:N", "words:Q"],
+        tooltip=["article:N", "side:N", "words:Q"],
     ).add_params(*params).properties(width=380, title="Who gets quoted, in words")
+
+
+def readable(key: str) -> str:
+    """Write a codebook key (a category, a frame kind) as words: "political_ideological" -> "political ideological"."""
+    return str(key).replace("_", " ")
+
+
+def _named(ids: pd.Series, names: Mapping[str, str] | None) -> pd.Series:
+    """Return the names a reader sees for a column of ids (an id without a name stays as it is)."""
+    return ids.map(lambda value: (names or {}).get(value, value)).astype(str)
 
 
 def choice_param(name: str, options: Sequence[str], label: str) -> alt.Parameter:
@@ -126,8 +141,10 @@ def label_chart(labels: pd.DataFrame, outlets: Sequence[str], categories: Sequen
                 target: str = "the focal actor") -> alt.Chart:
     """Chart the labels of `target` per outlet by category, asserted vs attributed, with a category select."""
     params, keep = source_params(outlets)
+    categories = [readable(category) for category in categories]
     category = choice_param("label_category", categories, "Category ")
-    data = labels.assign(how=labels["asserted"].map({True: "asserted by the outlet", False: "attributed"}))
+    data = labels.assign(how=labels["asserted"].map({True: "asserted by the outlet", False: "attributed"}),
+                         category=labels["category"].map(readable))
     data = data.groupby(["outlet", "category", "how"], as_index=False).agg(labels=("span", "count"),
                                                                             examples=("span", lambda s: "; ".join(
                                                                                 dict.fromkeys(s))[:200]))
@@ -143,20 +160,27 @@ def label_chart(labels: pd.DataFrame, outlets: Sequence[str], categories: Sequen
     ).add_params(*params, category).properties(width=380, title=f"How each outlet names {target}")
 
 
-def frame_chart(frame_counts: pd.DataFrame, articles: pd.DataFrame, outlets: Sequence[str]) -> alt.Chart:
-    """Chart sentences per frame and article (heat cells) with outlet checkboxes and a frame-kind select."""
+def frame_chart(frame_counts: pd.DataFrame, articles: pd.DataFrame, outlets: Sequence[str],
+                names: Mapping[str, str] | None = None) -> alt.Chart:
+    """Chart sentences per frame and article (heat cells) with outlet checkboxes and a frame-kind select.
+
+    Frames are shown by `names` (Codebook.names("frames")) where given, articles by their short names.
+    """
     params, keep = source_params(outlets)
     ids = list(articles["article_id"])
     long = frame_counts.melt(id_vars=["frame", "kind"], value_vars=ids, var_name="article_id", value_name="sentences")
     long["outlet"] = long["article_id"].map(articles.set_index("article_id")["outlet"])
+    long["frame_name"] = _named(long["frame"], names)
+    long["article"] = _named(long["article_id"], short_names(articles))
+    long["kind"] = long["kind"].map(readable)
     kind = choice_param("frame_kind", sorted(long["kind"].unique()), "Frame kind ")
     return alt.Chart(long).transform_filter(keep).transform_filter(
         "frame_kind === null || datum.kind === frame_kind"
     ).mark_rect(stroke="white").encode(
-        x=alt.X("article_id:N", sort=ids, title=None, axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("frame:N", sort=list(frame_counts["frame"]), title=None),
+        x=alt.X("article:N", sort=list(dict.fromkeys(long["article"])), title=None, axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("frame_name:N", sort=list(dict.fromkeys(long["frame_name"])), title=None),
         color=alt.Color("sentences:Q", scale=alt.Scale(scheme="blues"), title="Sentences"),
-        tooltip=["outlet:N", "article_id:N", "frame:N", "kind:N", "sentences:Q"],
+        tooltip=["article:N", alt.Tooltip("frame_name:N", title="frame"), "kind:N", "sentences:Q"],
     ).add_params(*params, kind).properties(width=300, height=alt.Step(18), title="Sentences carrying each frame")
 
 
@@ -186,7 +210,7 @@ MAX_ROWS = 40  # rows the chart shows; more would make the shared page long with
 # Layout of the chart's text table, in a monospace font so that the columns line up.
 FONT_SIZE = 11
 CHAR_PX = 0.602 * FONT_SIZE  # advance of one character of DejaVu Sans Mono or Liberation Mono
-ID_COLUMN_PX = 130
+ID_COLUMN_PX = 220  # the article column: outlet and date ("heise online, 9–11 Jan 2021"); longer ones end in …
 ROW_PX = 16
 HIT_ROOM = 20  # characters the chart keeps for the hit, beyond the right context
 
@@ -231,7 +255,7 @@ def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60) -> alt.
         raise ValueError(f"kwic_chart: width must be 1 or more characters, not {width}")
     outlets = outlets_of(articles)
     data = sentence_table(articles)
-    data = data.assign(kwic_order=range(len(data)))
+    data = data.assign(kwic_order=range(len(data)), article=_named(data["article_id"], short_names(articles)))
     search = alt.param(name=QUERY_PARAM, value=query,
                       bind=alt.binding(input="search", name="Search words (| for or, * for any ending): ",
                                        placeholder="e.g. Matze|Matzke or Parler*"))
@@ -249,7 +273,7 @@ def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60) -> alt.
     tooltip = [alt.Tooltip("article_id:N"), alt.Tooltip("outlet:N"), alt.Tooltip("sentence:N")]
     text = {"font": "monospace", "fontSize": FONT_SIZE, "baseline": "middle"}
     ids = alt.Chart().mark_text(align="left", limit=ID_COLUMN_PX - CHAR_PX, **text).encode(
-        x=alt.value(0), y=y, text="article_id:N", tooltip=tooltip,
+        x=alt.value(0), y=y, text="article:N", tooltip=tooltip,
         color=alt.Color("outlet:N", scale=outlet_scale(outlets), title="Outlet",
                         legend=alt.Legend(orient="top", direction="horizontal")),
     )
@@ -339,7 +363,8 @@ def timeline_chart(events: pd.DataFrame, articles: pd.DataFrame) -> alt.LayerCha
     span = (last - first).days
 
     windows = windows.sort_values(["earliest", "latest"], kind="stable")
-    rows = list(dict.fromkeys([*table.sort_values("start", kind="stable")["label"], *windows["article_id"]]))
+    windows["name"] = windows["article_id"].map(short_names(articles))  # a window's row: outlet and dates, not id
+    rows = list(dict.fromkeys([*table.sort_values("start", kind="stable")["label"], *windows["name"]]))
     event_data = pd.DataFrame({
         "row": table["label"].astype(str),
         "event_id": table["event_id"].astype(str),
@@ -355,7 +380,8 @@ def timeline_chart(events: pd.DataFrame, articles: pd.DataFrame) -> alt.LayerCha
         "end_day": _day_numbers(table["end"], first),
     })
     window_data = pd.DataFrame({
-        "row": windows["article_id"].astype(str),
+        "row": windows["name"].astype(str),
+        "article_id": windows["article_id"].astype(str),
         "outlet": windows["outlet"].astype(str),
         "title": windows["title"].astype(str),
         "window": [date_window(a, b) for a, b in zip(windows["earliest"], windows["latest"], strict=True)],
@@ -386,7 +412,7 @@ def timeline_chart(events: pd.DataFrame, articles: pd.DataFrame) -> alt.LayerCha
         alt.Tooltip("event:N"), alt.Tooltip("source:N"), alt.Tooltip("event_id:N"),
     ]
     window_tooltip = [
-        alt.Tooltip("row:N", title="article_id"), alt.Tooltip("outlet:N"), alt.Tooltip("title:N"),
+        alt.Tooltip("title:N"), alt.Tooltip("outlet:N"), alt.Tooltip("article_id:N"),
         alt.Tooltip("window:N"), alt.Tooltip("window_days:Q", title="possible days"), alt.Tooltip("date_basis:N"),
     ]
 

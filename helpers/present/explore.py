@@ -35,11 +35,8 @@ def article_label(outlet: str, title: str, earliest: pd.Timestamp, latest: pd.Ti
 
 
 def code_label(codebook: Codebook, layer: str, code: str) -> str:
-    """Name a code for a reader: the first sentence of its definition (its id stays in the hover text)."""
-    codes = codebook.codes[layer].set_index("id")
-    definition = str(codes.loc[code, "definition"]) if code in codes.index else code
-    first = definition.split(". ")[0].strip().rstrip(".")
-    return first if len(first) <= 140 else first[:139].rstrip() + "…"
+    """Name a code for a reader (`Codebook.name_of`: its name, or its definition's first sentence)."""
+    return codebook.name_of(layer, code)
 
 
 def _fold(summary: str, body: str, *, title: str = "", outlet: str | None = None) -> str:

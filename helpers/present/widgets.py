@@ -14,7 +14,7 @@ import pandas as pd
 import traitlets
 from IPython.display import HTML
 
-from helpers.corpus.articles import date_window, filter_articles, outlets_of
+from helpers.corpus.articles import date_window, filter_articles, outlets_of, short_names
 from helpers.text.clean import PARAGRAPH_SEPARATOR
 
 EMPTY_SELECTION = "No source selected: tick at least one outlet in the source filter."
@@ -22,9 +22,11 @@ DISAGREEMENT_COLUMNS = ["article_id", "measure", "code", "text", "value_a", "val
 
 
 def overview_table(articles: pd.DataFrame, removals: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Return one row per article: outlet, title, date window, words before/after cleaning, lines removed."""
+    """Return one row per article: id, short name, outlet, title, date window, words before/after cleaning, lines
+    removed."""
     table = pd.DataFrame({
         "article_id": articles["article_id"],
+        "article": articles["article_id"].map(short_names(articles)),
         "outlet": articles["outlet"],
         "title": articles["display_title"],
         "published": [date_window(first, last) for first, last in zip(articles["published_earliest"],

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from helpers.analyse import kwic as kwic_module
 from helpers.analyse.kwic import COLUMNS, kwic, sentence_table, words_pattern
-from helpers.corpus import outlets_of
+from helpers.corpus import outlets_of, short_names
 from helpers.present.charts import MAX_ROWS, QUERY_PARAM, bundle_html, kwic_chart, source_params
 from helpers.text.patterns import PatternTimeout, time_limit
 from helpers.text.segment import split_sentences
@@ -144,7 +144,9 @@ def test_chart_embeds_one_row_per_sentence_and_nothing_else(articles, chart_spec
     (rows,) = chart_spec["datasets"].values()
     n_sentences = sum(len(split_sentences(str(text))) for text in articles["clean_text"])
     assert len(rows) == n_sentences == len(sentence_table(articles))
-    assert all(set(row) == {"article_id", "outlet", "sentence", "kwic_order"} for row in rows)
+    assert all(set(row) == {"article_id", "article", "outlet", "sentence", "kwic_order"} for row in rows)
+    names = short_names(articles)
+    assert all(row["article"] == names[row["article_id"]] for row in rows)  # shown by outlet and date, not id
     assert [row["kwic_order"] for row in rows] == list(range(len(rows)))  # rows are numbered in corpus order
     assert {row["article_id"] for row in rows} == set(articles["article_id"])
 
@@ -251,7 +253,12 @@ def test_chart_searches_in_a_browser_like_kwic(articles, chart_spec, tmp_path):
     assert matzke["hits"] == list(kwic(articles, "Matzke")["hit"])
     kept = articles[articles["outlet"] != outlets[0]]
     assert unticked["summary"] == [expected_summary(NAME_VARIANTS, kept)]
-    assert set(unticked["ids"]) == set(kwic(kept, NAME_VARIANTS)["article_id"])
+    short = short_names(articles)
+    expected = {short[a] for a in kwic(kept, NAME_VARIANTS)["article_id"]}
+    # Each row names its article by outlet and date; a long name is cut to the column, ending in "…".
+    assert all(any(shown == name or shown.endswith("…") and name.startswith(shown[:-1]) for name in expected)
+               for shown in unticked["ids"]), (unticked["ids"], expected)
+    assert len(set(unticked["ids"])) == len(expected)
     assert len(unticked["hits"]) < len(names["hits"])
     assert empty["hits"] == [] and empty["summary"] == ["Type a word in the search box below."]
     assert runaway == literal

@@ -165,3 +165,14 @@ def test_bad_voice_names_file_and_line(tmp_path, fixtures_dir, voice, attributed
     problems = check_all_annotations(texts, root)
     assert problems == [f"{path} line 2: {message}" + (" (an actor id or 'unattributed')" if "needs" in message
                                                           else "")]
+
+
+def test_a_code_is_named_for_a_reader_by_its_name_else_its_definition(codebook):
+    assert codebook.name_of("frames", "free_speech_censorship") == "Free speech / censorship"
+    names = codebook.names("facts")
+    assert list(names) == codebook.ids("facts") and all("_" not in name for name in names.values())
+    without = codebook.codes["quotes"].drop(columns=["name"])
+    bare = type(codebook)({**codebook.codes, "quotes": without}, [], {}, {}, codebook.path)
+    fallback = bare.name_of("quotes", "direct_quote")  # the definition's first sentence, cut to 80 characters
+    assert fallback.startswith("A direct quotation - words inside") and len(fallback) <= 80
+    assert codebook.name_of("facts", "no_such_code") == "no_such_code"

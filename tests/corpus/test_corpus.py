@@ -13,6 +13,7 @@ import pytest
 
 from helpers.__main__ import main
 from helpers.corpus.articles import check_corpus, corpus_dir, load_articles, load_events, sha256_of
+from helpers.corpus.articles import short_names as load_short_names
 from helpers.errors import CorpusError
 from helpers.text.patterns import time_limit
 
@@ -179,3 +180,15 @@ def test_validate_prints_a_runaway_cleaning_rule_and_exits_1(fixtures_dir, capsy
     assert code == 1
     assert err.startswith(f"1 problem(s) in {root}:\n  - {root / 'cleaning_rules.yaml'}: rule runaway:")
     assert "Traceback" not in err
+
+
+def test_short_names_name_each_article_by_outlet_and_window(articles):
+    names = load_short_names(articles)
+    assert list(names) == list(articles["article_id"]) and len(set(names.values())) == len(names)
+    for row in articles.itertuples():
+        assert names[row.article_id].startswith(f"{row.outlet}, ") and row.article_id not in names[row.article_id]
+    same = pd.concat([articles.iloc[[0]], articles.iloc[[0]].assign(article_id="copy")])
+    assert list(load_short_names(same).values())[1].endswith(" (2)")
+    window = articles.iloc[[0]].assign(published_earliest=pd.Timestamp("2021-01-16"),
+                                       published_latest=pd.Timestamp("2021-02-14"))
+    assert load_short_names(window)[window["article_id"].iloc[0]].endswith(", 16 Jan–14 Feb 2021")

@@ -442,3 +442,29 @@ def test_every_explore_fold_opens_with_its_content(open_page: OpenPage) -> None:
         assert page.errors == [], name
         page.close()
     assert opened >= 50, f"only {opened} folds in the report"  # articles, facts, frames, labels, layers
+
+
+def test_no_chart_names_a_code_or_an_article_by_its_id(open_page: OpenPage, articles: pd.DataFrame) -> None:
+    """Axis labels, legends, selects and the KWIC article column show names a reader knows, never ids."""
+    from helpers.annotate.annotations import load_codebook
+
+    codebook = load_codebook()
+    codes = {code for layer in ("facts", "frames", "labels", "quotes") for code in codebook.ids(layer)}
+    codes |= set(codebook.label_categories) | set(codebook.frame_kinds)
+    assert any("_" in code for code in codes)  # so the check below has ids to catch
+    # A one-word code ("victim", "generic") is an ordinary word and may be shown; a snake_case id may not, nor
+    # an article id (a slug such as "kein-hoster").
+    snake, article_ids = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)+"), set(articles["article_id"])
+    shown_by_page = {}
+    for name in NOTEBOOK_PAGES:
+        page = open_page(name)
+        page.wait_for_charts()
+        shown = page.page.evaluate(
+            """() => [...document.querySelectorAll(
+                 '.role-axis-label text, .role-legend-label text, .vega-bindings option, .vega-bindings label, '
+                 + 'svg g.role-mark > text')].map((node) => node.textContent.trim()).filter(Boolean)""")
+        shown_by_page[name] = shown
+        offending = sorted({text for text in shown if text in article_ids or snake.fullmatch(text)})
+        assert offending == [], f"{name} shows ids: {offending[:10]}"
+        page.close()
+    assert sum(map(len, shown_by_page.values())) > 100  # the check saw the charts' texts
