@@ -180,7 +180,7 @@ def export_page(notebook: NotebookNode, page: Page, nav: dict[str, Any], exporte
         "report_nav": nav,
     }
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
-    return body
+    return with_findings_box(body)
 
 
 class LabOnlyPreprocessor(Preprocessor):
@@ -213,6 +213,42 @@ def page_findings(body: str) -> list[Finding]:
     return found
 
 
+def finding_items(findings: list[Finding], href: str = "") -> str:
+    """Return one <li> per finding: its verdict, then its sentence linked to its evidence (on page `href`)."""
+    return "\n".join(
+        f'<li><span class="verdict {html.escape(finding.status.replace(" ", "-"))}">'
+        f'{html.escape(finding.status)}</span> '
+        f'<a href="{html.escape(href + "#" + finding.anchor)}">{finding.text_html}</a></li>'
+        for finding in findings)
+
+
+VERDICT_STYLE = """.verdict { display: inline-block; min-width: 6.5em; font-size: 0.8em; font-weight: 600;
+  text-transform: uppercase; padding: 0 0.4em; border-radius: 3px; background: #eee; color: #333; }
+.verdict.holds { background: #e3f2e1; color: #1b5e20; }
+.verdict.does-not-hold { background: #fde4e1; color: #b71c1c; }
+.verdict.tie { background: #fff4d6; color: #7a5300; }"""
+
+
+def with_findings_box(body: str) -> str:
+    """Put the page's findings, each with its verdict and a link to its evidence, under its question.
+
+    The box goes after the first paragraph that follows the page's title (the question, in plain words); a page
+    without findings is returned as it is.
+    """
+    findings = page_findings(body)
+    title = body.find("<h1")
+    after = body.find("</p>", title) if title >= 0 else -1
+    if not findings or after < 0:
+        return body
+    box = (f'<style>{VERDICT_STYLE}\n.pc-findings {{ border: 1px solid #ddd; border-radius: 4px; padding: 0.4em 1em; '
+           'margin: 1em 0; background: #fafafa; }}\n.pc-findings li {{ margin: 0.3em 0; }}</style>'
+           '<nav class="pc-findings" aria-label="Findings on this page"><p><b>Findings on this page</b>, each checked '
+           'by code (holds, does not hold, or tie) and linked to its evidence below:</p>'
+           f'<ul>{finding_items(findings)}</ul></nav>')
+    at = after + len("</p>")
+    return body[:at] + box + body[at:]
+
+
 def render_index(pages: list[Page], findings: dict[str, list[Finding]] | None = None,
                  settings: Settings | None = None) -> str:
     """Return the report's front page: title, question, one line per notebook, then the key findings."""
@@ -230,11 +266,7 @@ def render_index(pages: list[Page], findings: dict[str, list[Finding]] | None = 
     for page in pages:
         if not findings.get(page.href):
             continue
-        lines = "\n".join(
-            f'<li><span class="verdict {html.escape(finding.status.replace(" ", "-"))}">'
-            f'{html.escape(finding.status)}</span> '
-            f'<a href="{html.escape(page.href + "#" + finding.anchor)}">{finding.text_html}</a></li>'
-            for finding in findings[page.href])
+        lines = finding_items(findings[page.href], page.href)
         groups.append(f'<h3><a href="{html.escape(page.href)}">{html.escape(page.title)}</a></h3>\n'
                       f'<ul class="findings">\n{lines}\n</ul>')
     key_findings = ""
@@ -258,11 +290,7 @@ h2 {{ font-size: 1.25em; margin-top: 1.6em; }}
 h3 {{ font-size: 1.05em; margin: 1.2em 0 0.3em; }}
 .note {{ color: #555; font-size: 0.95em; }}
 ul.findings li {{ margin: 0.35em 0; }}
-.verdict {{ display: inline-block; min-width: 6.5em; font-size: 0.8em; font-weight: 600; text-transform: uppercase;
-            padding: 0 0.4em; border-radius: 3px; background: #eee; color: #333; }}
-.verdict.holds {{ background: #e3f2e1; color: #1b5e20; }}
-.verdict.does-not-hold {{ background: #fde4e1; color: #b71c1c; }}
-.verdict.tie {{ background: #fff4d6; color: #7a5300; }}
+{VERDICT_STYLE}
 .question {{ font-size: 1.1em; color: #444; }}
 ol li {{ margin: 0.6em 0; }}
 a {{ color: #1565c0; }}

@@ -468,3 +468,32 @@ def test_no_chart_names_a_code_or_an_article_by_its_id(open_page: OpenPage, arti
         assert offending == [], f"{name} shows ids: {offending[:10]}"
         page.close()
     assert sum(map(len, shown_by_page.values())) > 100  # the check saw the charts' texts
+
+
+def test_each_page_opens_with_its_findings_linked_to_their_evidence(open_page: OpenPage, report_dir: Path) -> None:
+    """Under its question, a page lists its findings with their verdicts; each link lands on its heading."""
+    listed = 0
+    for name in NOTEBOOK_PAGES:
+        findings = report.page_findings((report_dir / name).read_text(encoding="utf-8"))
+        page = open_page(name)
+        box = page.page.locator("nav.pc-findings")
+        if not findings:
+            assert box.count() == 0, name
+            page.close()
+            continue
+        assert box.count() == 1, f"{name}: no findings box"
+        first_chart = page.page.locator(".vega-embed").first
+        if first_chart.count():
+            assert box.evaluate("(box, chart) => !!(box.compareDocumentPosition(chart) & 4)",
+                                first_chart.element_handle()), f"{name}: the findings come after a chart"
+        links = box.locator("li a")
+        assert links.count() == len(findings), name
+        verdicts = box.locator("li .verdict").all_inner_texts()
+        assert [v.lower() for v in verdicts] == [finding.status for finding in findings], name
+        for index in range(links.count()):
+            target = links.nth(index).evaluate("(link) => decodeURIComponent(link.hash.slice(1))")
+            assert page.page.evaluate("(id) => document.getElementById(id) !== null", target), (
+                f"{name}: link {target!r} lands nowhere")
+        listed += links.count()
+        page.close()
+    assert listed >= 10, "the report's pages list too few findings"

@@ -348,3 +348,18 @@ def test_bundle_is_shown_again_only_when_its_cell_reruns(
 
     assert len(shown) == expected_copies
     assert shown[0]["text/html"] == offline.bundle_html()
+
+
+def test_the_findings_box_goes_under_the_question_and_lists_each_verdict() -> None:
+    body = ('<h1 id="q">Did they differ?<a class="anchor-link" href="#q">¶</a></h1><p>The question.</p><p>More.</p>'
+            '<h3 id="Finding:-A">Finding: A holds<a class="anchor-link" href="#Finding:-A">¶</a></h3>'
+            '<pre>Verdict: HOLDS</pre>'
+            '<h3 id="Finding:-B">Finding: B is a tie<a class="anchor-link" href="#Finding:-B">¶</a></h3>'
+            '<pre>Verdict: TIE</pre>')
+    boxed = report.with_findings_box(body)
+    assert boxed.index("<p>The question.</p>") < boxed.index('<nav class="pc-findings"') < boxed.index("<p>More.</p>")
+    box = boxed[boxed.index("<nav"):boxed.index("</nav>")]
+    assert re.findall(r'class="verdict ([a-z-]+)"', box) == ["holds", "tie"]
+    assert 'href="#Finding:-A"' in box and 'href="#Finding:-B"' in box
+    plain = "<h1>No findings</h1><p>Just a page.</p>"
+    assert report.with_findings_box(plain) == plain
