@@ -12,13 +12,14 @@ Each article block carries `data-outlet`, so a page-level source filter can hide
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 from IPython.display import HTML
 
 from helpers.annotate.annotations import Codebook
 from helpers.corpus.articles import date_window, outlets_of
+from helpers.corpus.glossary import gloss, load_glossary
 from helpers.present.widgets import DISAGREEMENT_COLUMNS, evidence_rows, reader_html, table_html
 
 FOLD_STYLE = """<style>
@@ -62,15 +63,30 @@ def article_reader_html(articles: pd.DataFrame) -> str:
     return f'{FOLD_STYLE}<div class="pc-folds">{"".join(folds)}</div>'
 
 
+def reader_spans(spans: pd.DataFrame, codebook: Codebook, layer: str, glossary: Mapping[str, str]) -> pd.DataFrame:
+    """Return spans ready for a reader's hover: the code's name (`label`), actors by name, the English gloss."""
+    actors = dict(zip(codebook.codes["actors"]["id"], codebook.codes["actors"]["name"], strict=True)) if (
+        "name" in codebook.codes["actors"].columns) else {}
+    return spans.assign(
+        label=[codebook.name_of(layer, code) for code in spans["code"]],
+        speaker=[actors.get(value, value) for value in spans["speaker"].fillna("")],
+        attributed_to=[actors.get(value, value) for value in spans["attributed_to"].fillna("")],
+        gloss=[gloss(text, dict(glossary)) for text in spans["span"].fillna("")],
+    )
+
+
 def evidence_browser_html(annotations: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook, layer: str,
-                          codes: Sequence[str] | None = None) -> str:
+                          codes: Sequence[str] | None = None, glossary: Mapping[str, str] | None = None) -> str:
     """Render one fold per code of a layer: its definition, then each article that carries it, spans highlighted.
 
     What the lab's evidence picker shows for one code at a time (the same `evidence_rows` and highlighting).
-    A code no article carries says so; its fold stays, so the list is the whole codebook layer.
+    A code no article carries says so; its fold stays, so the list is the whole codebook layer. Hovering a span
+    shows its code's name, who says it (by name) and its English gloss (`glossary`, by default the glossary of
+    the codebook's corpus).
     """
     from helpers.present.highlight import highlight_html
 
+    glossary = load_glossary(codebook.path.parent) if glossary is None else glossary
     codes = list(codes) if codes is not None else codebook.ids(layer)
     meta = articles.set_index("article_id")
     folds = []
@@ -84,8 +100,9 @@ def evidence_browser_html(annotations: pd.DataFrame, articles: pd.DataFrame, cod
             row = meta.loc[article_id]
             label = article_label(row["outlet"], row["display_title"], row["published_earliest"],
                                   row["published_latest"])
-            parts.append(f'<div data-outlet="{html.escape(str(row["outlet"]))}">'
-                         f"{highlight_html(row['clean_text'], spans, title=label)}</div>")
+            marked = highlight_html(row["clean_text"], reader_spans(spans, codebook, layer, glossary), title=label,
+                                    label_column="label")
+            parts.append(f'<div data-outlet="{html.escape(str(row["outlet"]))}">{marked}</div>')
         count = f"{len(rows)} span{'s' * (len(rows) != 1)} in {rows['article_id'].nunique()} article" + (
             "s" * (rows["article_id"].nunique() != 1))
         folds.append(_fold(html.escape(code_label(codebook, layer, code)) + _count(count), "".join(parts),

@@ -57,7 +57,7 @@ def _present(value: object) -> bool:
 
 
 def span_title(span: pd.Series | dict, label_column: str = "code", show_coder: bool = False) -> str:
-    """Describe a span for its tooltip: the label, plus speaker, attribution and coder where given."""
+    """Describe a span for its tooltip: the label, plus speaker, attribution, coder and English gloss where given."""
     parts = [str(span[label_column])]
     if _present(span.get("speaker")):
         parts.append(f"speaker: {span['speaker']}")
@@ -68,6 +68,8 @@ def span_title(span: pd.Series | dict, label_column: str = "code", show_coder: b
         parts.append(f"attributed to: {span['attributed_to']}")
     if show_coder and _present(span.get("coder")):
         parts.append(f"coder: {span['coder']}")
+    if _present(span.get("gloss")):
+        parts.append(f"English: {span['gloss']}")
     return parts[0] + (f" ({'; '.join(parts[1:])})" if len(parts) > 1 else "")
 
 

@@ -50,3 +50,20 @@ def test_the_disagreements_fold_per_layer_lists_each_disagreement(study):
     for fold, layer in zip(folds, layers, strict=True):
         assert f"({(settled['layer'] == layer).sum()} disagreement" in fold
     assert explore.disagreements_html(settled.iloc[0:0]).startswith("<p><em>The two coders agree everywhere")
+
+
+def test_hovering_a_span_shows_the_code_name_who_says_it_and_the_gloss(study):
+    from helpers.corpus.glossary import gloss, load_glossary
+
+    articles, hand, codebook = study.articles, study.coding, study.codebook
+    glosses = load_glossary(study.root)
+    markup = explore.evidence_browser_html(hand, articles, codebook, "labels")
+    titles = set(re.findall(r'<mark[^>]*title="([^"]*)"', markup))
+    labels = hand[hand["layer"] == "labels"]
+    actors = dict(zip(codebook.codes["actors"]["id"], codebook.codes["actors"]["name"], strict=True))
+    attributed = labels[labels["attributed_to"].isin(list(actors))].iloc[0]
+    english = gloss(attributed["span"], glosses)
+    assert english  # the glossary covers every coded label
+    name, speaker = codebook.name_of("labels", attributed["code"]), actors[attributed["attributed_to"]]
+    assert f"{name} (attributed to: {speaker}; English: {english})" in {html.unescape(t) for t in titles}
+    assert not any(code in html.unescape(t) for t in titles for code in codebook.ids("labels") if "_" in code)
