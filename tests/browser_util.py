@@ -27,6 +27,7 @@ MISSING_CHROMIUM = (
     "otherwise run `sudo apt-get install chromium`. Never `playwright install`: it downloads a browser."
 )
 FAILURES_DIR = Path(__file__).resolve().parents[1] / "build" / "browser-failures"
+SCREENSHOTS_DIR = Path(__file__).resolve().parents[1] / "build" / "screenshots"  # every page, for review
 CHARTS_TIMEOUT_MS = 15_000  # a chart that gives up waiting for vegaEmbed says so after 30 s; don't wait that long
 CHANGE_TIMEOUT_MS = 4_000  # how long a filter may take to redraw before the test calls it dead
 

@@ -497,3 +497,21 @@ def test_each_page_opens_with_its_findings_linked_to_their_evidence(open_page: O
         listed += links.count()
         page.close()
     assert listed >= 10, "the report's pages list too few findings"
+
+
+def test_screenshots_of_every_page_for_review(open_page: OpenPage) -> None:
+    """Write build/screenshots/<page>.png, each page whole at 1280 pixels wide, as a reader sees it drawn."""
+    import struct
+
+    from browser_util import SCREENSHOTS_DIR
+
+    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    for name in PAGES:
+        page = open_page(name)
+        page.wait_for_charts()
+        path = SCREENSHOTS_DIR / f"{Path(name).stem}.png"
+        page.page.screenshot(path=path, full_page=True)
+        header = path.read_bytes()[:24]
+        width, height = struct.unpack(">II", header[16:24])
+        assert header.startswith(b"\x89PNG") and width == 1280 and height >= 900, (name, width, height)
+        page.close()
