@@ -67,6 +67,13 @@ def substitute(path: Path, old: str, new: str, count: int = -1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
+def raw_file(root: Path, n: int) -> Path:
+    """Return the raw file of the corpus's n-th article (0-based, in articles.csv order), not a name typed here."""
+    from helpers.corpus.articles import load_metadata
+
+    return root / "raw" / load_metadata(root)["raw_file"].iloc[n]
+
+
 def prepend_bom(path: Path) -> None:
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
 
@@ -110,10 +117,9 @@ ATTACKS: dict[str, tuple[Callable[[Path], None], str, str]] = {
     "BOM at the start of a coding file": (
         lambda r: prepend_bom(r / CODER_A / "labels.csv"), "coder_a/labels.csv line 1", "byte-order mark"),
     "BOM at the start of a raw article": (
-        lambda r: prepend_bom(r / "raw" / "001-server-ab.txt"), "raw/001-server-ab.txt line 1", "byte-order mark"),
+        lambda r: prepend_bom(raw_file(r, 1)), "/raw/", "line 1: starts with a byte-order mark"),
     "NUL byte in a raw article": (
-        lambda r: edit_line(r / "raw" / "002-clouddienst.txt", 4, lambda line: line + "\0"),
-        "raw/002-clouddienst.txt line 4", "control character U+0000"),
+        lambda r: edit_line(raw_file(r, 2), 4, lambda line: line + "\0"), "/raw/", "line 4: control character U+0000"),
     "ESC byte in a coding note": (
         lambda r: edit_line(r / CODER_A / "frames.csv", 2, lambda line: line + "\x1b[31m"),
         "coder_a/frames.csv line 2", "control character U+001B"),
@@ -135,6 +141,9 @@ ATTACKS: dict[str, tuple[Callable[[Path], None], str, str]] = {
     "codebook field misspelt (cue for cues)": (
         lambda r: substitute(r / "codebook.yaml", "\n  cues:\n", "\n  cue:\n", count=1),
         "codebook.yaml", "unknown field(s) 'cue'"),
+    "codebook code name that is a list": (
+        lambda r: substitute(r / "codebook.yaml", '  name: "App stores dropped Parler"', "  name: [App, stores]"),
+        "codebook.yaml", "name: must be text"),
     "codebook section given twice": (
         lambda r: append_line(r / "codebook.yaml", "quotes: []"),
         "codebook.yaml line", "key 'quotes' is given twice in one mapping (first on line"),
@@ -194,8 +203,7 @@ ATTACKS: dict[str, tuple[Callable[[Path], None], str, str]] = {
         lambda r: edit_line(r / CODER_A / "actors.csv", 1, lambda line: line.replace("speaker", "sprecher")),
         "coder_a/actors.csv line 1", "missing column(s) speaker"),
     "raw article over the size the kit supports": (
-        lambda r: (r / "raw" / "003-ausschliessen.txt").write_bytes(b"Parler. " * (MAX_ARTICLE_BYTES // 8 + 1)),
-        "raw/003-ausschliessen.txt", "more than the"),
+        lambda r: raw_file(r, 3).write_bytes(b"Parler. " * (MAX_ARTICLE_BYTES // 8 + 1)), "/raw/", "more than the"),
 }
 
 
@@ -318,7 +326,7 @@ ADD = ["--outlet", "Fixture Outlet", "--title", "Twitter-Alternative ohne Server
 @pytest.mark.parametrize("variant", ["crlf", "trailing blanks", "bom"])
 def test_add_refuses_an_article_already_in_the_corpus_written_another_way(scratch: Path, tmp_path: Path, capsys,
                                                                           variant: str):
-    text = (scratch / "raw" / "002-clouddienst.txt").read_bytes()
+    text = raw_file(scratch, 2).read_bytes()
     copy = {"crlf": text.replace(b"\n", b"\r\n"), "trailing blanks": text.replace(b"\n", b"  \n") + b"\n\n",
             "bom": b"\xef\xbb\xbf" + text}[variant]
     source = tmp_path / "again.txt"
@@ -422,7 +430,8 @@ def test_a_corpus_option_naming_a_file_or_nothing_is_refused(tmp_path: Path, cap
 def test_add_refuses_a_copy_in_another_unicode_normalisation(scratch: Path, tmp_path: Path, capsys):
     import unicodedata
 
-    text = (scratch / "raw" / "004-mails-november.txt").read_text(encoding="utf-8")
+    text = next(t for t in (raw_file(scratch, n).read_text(encoding="utf-8") for n in range(5))
+                if unicodedata.normalize("NFD", t) != t)  # an article with umlauts
     decomposed = unicodedata.normalize("NFD", text)
     assert decomposed != text  # the text has umlauts, so the copy differs byte for byte
     source = tmp_path / "nfd.txt"

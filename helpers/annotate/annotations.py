@@ -75,11 +75,16 @@ class Codebook:
         """Return {code id: the name a reader sees} for every code of a layer, in codebook order."""
         return {code: self.name_of(layer, code) for code in self.ids(layer)}
 
+    def actor_names(self) -> dict[str, str]:
+        """Return {actor id: display name} for the actors that have a name."""
+        actors = self.codes["actors"]
+        if "name" not in actors.columns:
+            return {}
+        return {actor: str(name) for actor, name in zip(actors["id"], actors["name"], strict=True) if name}
+
     def target_name(self) -> str:
         """Return the display name of the label target (its id without a name; "" without a target)."""
-        actors = self.codes["actors"]
-        names = dict(zip(actors["id"], actors["name"], strict=True)) if "name" in actors.columns else {}
-        return str(names.get(self.label_target) or self.label_target)
+        return self.actor_names().get(self.label_target) or self.label_target
 
     def actor_spellings(self) -> dict[str, list[str]]:
         """Return each actor id's known spellings (the display `name` is a label, not a spelling)."""
@@ -124,7 +129,7 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
             if missing:
                 problems.append(f"{where}: missing {', '.join(missing)}")
                 continue
-            shape = [problem for key, kind in (("id", str), ("spellings", list), ("cues", list))
+            shape = [problem for key, kind in (("id", str), ("name", str), ("spellings", list), ("cues", list))
                      if key in entry and (problem := expect(entry[key], kind, f"{where}: {key}")) is not None]
             shape += [f"{where}: {key} #{i}: must be text, not {item!r}" for key in ("spellings", "cues")
                       if isinstance(entry.get(key), list) for i, item in enumerate(entry[key], start=1)

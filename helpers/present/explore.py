@@ -35,11 +35,6 @@ def article_label(outlet: str, title: str, earliest: pd.Timestamp, latest: pd.Ti
     return f"{outlet}: {title} ({date_window(earliest, latest)})"
 
 
-def code_label(codebook: Codebook, layer: str, code: str) -> str:
-    """Name a code for a reader (`Codebook.name_of`: its name, or its definition's first sentence)."""
-    return codebook.name_of(layer, code)
-
-
 def _fold(summary: str, body: str, *, title: str = "", outlet: str | None = None) -> str:
     """Render one fold: an escaped one-line summary (HTML allowed in `summary` only from the kit) and its body."""
     data = f' data-outlet="{html.escape(outlet)}"' if outlet is not None else ""
@@ -65,13 +60,12 @@ def article_reader_html(articles: pd.DataFrame) -> str:
 
 def reader_spans(spans: pd.DataFrame, codebook: Codebook, layer: str, glossary: Mapping[str, str]) -> pd.DataFrame:
     """Return spans ready for a reader's hover: the code's name (`label`), actors by name, the English gloss."""
-    actors = dict(zip(codebook.codes["actors"]["id"], codebook.codes["actors"]["name"], strict=True)) if (
-        "name" in codebook.codes["actors"].columns) else {}
+    actors, glossary = codebook.actor_names(), dict(glossary)
     return spans.assign(
         label=[codebook.name_of(layer, code) for code in spans["code"]],
         speaker=[actors.get(value, value) for value in spans["speaker"].fillna("")],
         attributed_to=[actors.get(value, value) for value in spans["attributed_to"].fillna("")],
-        gloss=[gloss(text, dict(glossary)) for text in spans["span"].fillna("")],
+        gloss=[gloss(text, glossary) for text in spans["span"].fillna("")],
     )
 
 
@@ -105,7 +99,7 @@ def evidence_browser_html(annotations: pd.DataFrame, articles: pd.DataFrame, cod
             parts.append(f'<div data-outlet="{html.escape(str(row["outlet"]))}">{marked}</div>')
         count = f"{len(rows)} span{'s' * (len(rows) != 1)} in {rows['article_id'].nunique()} article" + (
             "s" * (rows["article_id"].nunique() != 1))
-        folds.append(_fold(html.escape(code_label(codebook, layer, code)) + _count(count), "".join(parts),
+        folds.append(_fold(html.escape(codebook.name_of(layer, code)) + _count(count), "".join(parts),
                            title=f"code id: {code}"))
     return f'{FOLD_STYLE}<div class="pc-folds">{"".join(folds)}</div>'
 

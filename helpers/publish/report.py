@@ -95,8 +95,9 @@ def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120,
                 "next": _link(pages[number + 1]) if number + 1 < len(pages) else None,
             }
             body = export_page(notebook, page, nav, exporter)
-            (building / page.href).write_text(body, encoding="utf-8")
             findings[page.href] = page_findings(body)
+            body = with_findings_box(body, findings[page.href])
+            (building / page.href).write_text(body, encoding="utf-8")
             print(f"{time.perf_counter() - ran:.1f} s", flush=True)
         (building / "index.html").write_text(render_index(pages, findings, settings), encoding="utf-8")
     print(f"Built {len(pages)} pages in {time.perf_counter() - started:.1f} s: {out_dir / 'index.html'}")
@@ -180,7 +181,7 @@ def export_page(notebook: NotebookNode, page: Page, nav: dict[str, Any], exporte
         "report_nav": nav,
     }
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
-    return with_findings_box(body)
+    return body
 
 
 class LabOnlyPreprocessor(Preprocessor):
@@ -229,13 +230,12 @@ VERDICT_STYLE = """.verdict { display: inline-block; min-width: 6.5em; font-size
 .verdict.tie { background: #fff4d6; color: #7a5300; }"""
 
 
-def with_findings_box(body: str) -> str:
+def with_findings_box(body: str, findings: list[Finding]) -> str:
     """Put the page's findings, each with its verdict and a link to its evidence, under its question.
 
     The box goes after the first paragraph that follows the page's title (the question, in plain words); a page
     without findings is returned as it is.
     """
-    findings = page_findings(body)
     title = body.find("<h1")
     after = body.find("</p>", title) if title >= 0 else -1
     if not findings or after < 0:

@@ -35,7 +35,7 @@ def test_the_evidence_browser_has_every_code_of_the_layer_with_the_lab_pickers_s
         for fold, code in zip(folds, codebook.ids(layer), strict=True):
             rows = widgets.evidence_rows(hand, articles, layer, code, outlets_of(articles))
             assert f"({len(rows)} span" in fold, (layer, code, fold)
-            assert fold.startswith(explore.code_label(codebook, layer, code) + " (")  # named by its definition
+            assert fold.startswith(codebook.name_of(layer, code) + " (")  # named by its definition
             assert "_" not in code or code not in fold  # a snake_case id is the hover text, not the name
         spans = hand[hand["layer"] == layer]
         assert markup.count("<mark") >= len(spans)  # every coded span is highlighted somewhere

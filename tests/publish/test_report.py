@@ -356,10 +356,10 @@ def test_the_findings_box_goes_under_the_question_and_lists_each_verdict() -> No
             '<pre>Verdict: HOLDS</pre>'
             '<h3 id="Finding:-B">Finding: B is a tie<a class="anchor-link" href="#Finding:-B">¶</a></h3>'
             '<pre>Verdict: TIE</pre>')
-    boxed = report.with_findings_box(body)
+    boxed = report.with_findings_box(body, report.page_findings(body))
     assert boxed.index("<p>The question.</p>") < boxed.index('<nav class="pc-findings"') < boxed.index("<p>More.</p>")
     box = boxed[boxed.index("<nav"):boxed.index("</nav>")]
     assert re.findall(r'class="verdict ([a-z-]+)"', box) == ["holds", "tie"]
     assert 'href="#Finding:-A"' in box and 'href="#Finding:-B"' in box
     plain = "<h1>No findings</h1><p>Just a page.</p>"
-    assert report.with_findings_box(plain) == plain
+    assert report.with_findings_box(plain, report.page_findings(plain)) == plain
