@@ -4,10 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# JupyterLab reads default settings from <prefix>/share/jupyter/lab/settings/overrides.json. Ours answers
+# "Would you like to get notified about official Jupyter news?" with never (and checks for no updates), so
+# `make lab` opens without that pop-up and asks nothing of the network.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
 
 .PHONY: setup report test lab validate export clean chromium
 
-setup: $(STAMP)
+setup: $(STAMP) $(LAB_OVERRIDES)
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +20,10 @@ $(STAMP): pyproject.toml
 	@# Done last: reinstalling a Jupyter package brings it back.
 	$(PY) -m pip uninstall --quiet --yes rfc3987-syntax
 	@touch $(STAMP)
+
+$(LAB_OVERRIDES): lab/overrides.json $(STAMP)
+	@mkdir -p $(@D)
+	cp lab/overrides.json $@
 
 report: setup
 	$(PY) -m helpers report --out build/report
