@@ -2,34 +2,43 @@
 
 from __future__ import annotations
 
+import html
 import time
 from pathlib import Path
 
 import nbformat
 from nbformat import NotebookNode
 
-from helpers.publish.report import NOTEBOOK_PATTERN, ReportError, execute_notebook
+from helpers.publish.report import NOTEBOOK_PATTERN, WIDGET_MIMETYPE, ReportError, execute_notebook
 
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_VIEW = WIDGET_MIMETYPE
 VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled", "ExecuteTime")
+# What a saved widget output says until the notebook is run: without the kernel's widget state JupyterLab can only
+# show "Loading widget..." (or an error) there.
+WIDGET_PLACEHOLDER = "Interactive control: run the notebook (Run ▸ Run All Cells) to use it."
 
 
 def strip_noise(notebook: NotebookNode) -> NotebookNode:
-    """Give cells stable ids, join split print output, and drop timings and saved widget state."""
+    """Give cells stable ids, join split print output, drop timings and widget state, and say how to get a widget."""
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{index:02d}"
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
         if cell.cell_type == "code":
             cell.outputs = coalesce_streams(cell.get("outputs", []))
-            for number, output in enumerate(cell.get("outputs", [])):
+            for output in cell.get("outputs", []):
                 output.get("metadata", {}).pop("execution", None)
-                view = output.get("data", {}).get(WIDGET_VIEW)
-                if isinstance(view, dict) and "model_id" in view:
-                    # the saved widget state is dropped below, so the random model id only makes diffs noisy
-                    view["model_id"] = f"{cell['id']}-widget-{number}"
+                if WIDGET_VIEW in output.get("data", {}):
+                    output["data"] = nbformat.from_dict(widget_placeholder())
+                    output["metadata"] = {}
     notebook.metadata.pop("widgets", None)
     return notebook
+
+
+def widget_placeholder() -> dict[str, str]:
+    """Return the output data that stands in for a saved widget: plain text and a line of HTML, no widget view."""
+    return {"text/plain": WIDGET_PLACEHOLDER,
+            "text/html": f"<p class=\"pc-widget-placeholder\"><em>{html.escape(WIDGET_PLACEHOLDER)}</em></p>"}
 
 
 def coalesce_streams(outputs: list[NotebookNode]) -> list[NotebookNode]:
