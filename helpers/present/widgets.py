@@ -7,7 +7,7 @@ trait lists the ticked outlets). Every view shows a clear empty state when nothi
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import ipywidgets as widgets
 import pandas as pd
@@ -128,31 +128,42 @@ def evidence_rows(annotations: pd.DataFrame, articles: pd.DataFrame, layer: str,
 
 
 def evidence_html(annotations: pd.DataFrame, articles: pd.DataFrame, layer: str, code: str,
-                  outlets: Sequence[str]) -> str:
-    """Render each chosen article that carries the code, with the code's spans highlighted (escaped)."""
+                  outlets: Sequence[str], name: str | None = None) -> str:
+    """Render each chosen article that carries the code, spans highlighted, calling the code by `name` (else id)."""
     from helpers.present.highlight import highlight_html
 
     if not outlets:
         return f"<p><em>{EMPTY_SELECTION}</em></p>"
+    shown = html.escape(name or code)
     rows = evidence_rows(annotations, articles, layer, code, outlets)
     if rows.empty:
-        return f"<p><em>No article from the selected outlets carries {html.escape(code)}.</em></p>"
+        return f"<p><em>No article from the selected outlets carries {shown}.</em></p>"
     meta = articles.set_index("article_id")
-    parts = [f"<p><b>{html.escape(code)}</b>: {len(rows)} span(s) in {rows['article_id'].nunique()} article(s)</p>"]
+    parts = [f"<p><b>{shown}</b>: {len(rows)} span(s) in {rows['article_id'].nunique()} article(s)</p>"]
     for article_id, spans in rows.groupby("article_id", sort=False):
         title = f"{meta.loc[article_id, 'outlet']}: {meta.loc[article_id, 'display_title']}"
         parts.append(highlight_html(meta.loc[article_id, "clean_text"], spans, title=title))
     return "\n".join(parts)
 
 
-def evidence_picker(annotations: pd.DataFrame, articles: pd.DataFrame, codes: Sequence[str], layer: str,
-                    sources: SourceFilter) -> widgets.Widget:
-    """Build a picker of codes of one layer that shows their evidence spans in the highlighted texts."""
-    picker = widgets.Dropdown(options=list(codes), description=layer.rstrip("s").capitalize())
+def code_options(codes: Sequence[str] | Mapping[str, str]) -> list[tuple[str, str]]:
+    """Return a picker's (label, value) options: (name, id) from {id: name}, or (id, id) from a list of ids."""
+    if isinstance(codes, Mapping):
+        return [(str(name), str(code)) for code, name in codes.items()]
+    return [(str(code), str(code)) for code in codes]
+
+
+def evidence_picker(annotations: pd.DataFrame, articles: pd.DataFrame, codes: Sequence[str] | Mapping[str, str],
+                    layer: str, sources: SourceFilter) -> widgets.Widget:
+    """Build a picker of one layer's codes, listed by name given {id: name}, that shows their evidence spans."""
+    options = code_options(codes)
+    names = {code: name for name, code in options}
+    picker = widgets.Dropdown(options=options, description=layer.rstrip("s").capitalize())
     view = widgets.HTML()
 
     def update(_change=None) -> None:
-        view.value = evidence_html(annotations, articles, layer, picker.value, sources.selected)
+        code = picker.value
+        view.value = evidence_html(annotations, articles, layer, code, sources.selected, name=names.get(code))
 
     picker.observe(update, names="value")
     sources.observe(update, names="selected")
@@ -172,7 +183,9 @@ def kwic_html(articles: pd.DataFrame, pattern: str, outlets: Sequence[str], limi
         return f"<p><em>{html.escape(str(exc))}</em></p>"
     if hits.empty:
         return f"<p><em>No hits for {html.escape(pattern)!s}.</em></p>"
-    shown = hits.head(limit)[["article_id", "outlet", "left", "hit", "right"]]
+    # The reader's name of each article (outlet and window, numbered over the whole corpus), not its id.
+    shown = hits.head(limit).assign(article=lambda frame: frame["article_id"].map(short_names(articles)))
+    shown = shown[["article", "outlet", "left", "hit", "right"]]
     note = f"{len(hits)} hit(s)" + (f"; the first {limit} are shown" if len(hits) > limit else "")
     return f"<p>{note}</p>" + table_html(shown)
 
@@ -205,12 +218,23 @@ def timeline_view_html(events: pd.DataFrame, articles: pd.DataFrame, start: obje
     event_rows = event_table(chosen_events)[["date", "date_precision", "actor", "event"]] if not chosen_events.empty \
         else pd.DataFrame()
     window_rows = windows if not windows.empty else article_windows(articles).iloc[0:0]
+    window_rows = window_rows.assign(article_id=window_rows["article_id"].map(short_names(articles)))
+    window_rows = window_rows.rename(columns={"article_id": "article"})
     return ("<p><b>Events</b></p>" + table_html(event_rows) + "<p><b>Article windows</b></p>"
             + table_html(window_rows.astype(str)))
 
 
+DAY_FORMAT = "%d %b %Y"  # the slider's days, e.g. "09 Nov 2020"
+
+
+def date_range_html(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """Render a chosen date range in full, e.g. "09 Nov 2020 – 11 Jan 2021 (64 days)"."""
+    days = (pd.Timestamp(end).normalize() - pd.Timestamp(start).normalize()).days + 1
+    return f"<p><b>{start:{DAY_FORMAT}} – {end:{DAY_FORMAT}}</b> ({days} day{'s' if days != 1 else ''})</p>"
+
+
 def timeline_slider(events: pd.DataFrame, articles: pd.DataFrame, sources: SourceFilter) -> widgets.Widget:
-    """Build a date-range slider over the case's days; shows the events and article windows in range."""
+    """Build a date-range slider over the case's days, its range written out in full, and the events in range."""
     from helpers.analyse.timeline import article_windows, event_table
 
     table = event_table(events)
@@ -218,19 +242,23 @@ def timeline_slider(events: pd.DataFrame, articles: pd.DataFrame, sources: Sourc
     first = min(table["start"].min(), windows["earliest"].min())
     last = max(table["end"].max(), windows["latest"].max())
     days = list(pd.date_range(first, last, freq="D"))
-    slider = widgets.SelectionRangeSlider(options=[(d.strftime("%d %b %Y"), d) for d in days],
-                                          index=(0, len(days) - 1), description="Dates",
+    # The slider's own readout is capped at a short width by the widget CSS ("09 Nov 2020 – 11 Ja"), and no
+    # style trait widens it: the range is written out in full in a line of HTML under the slider instead.
+    slider = widgets.SelectionRangeSlider(options=[(d.strftime(DAY_FORMAT), d) for d in days],
+                                          index=(0, len(days) - 1), description="Dates", readout=False,
                                           layout=widgets.Layout(width="90%"))
+    chosen = widgets.HTML()
     view = widgets.HTML()
 
     def update(_change=None) -> None:
         start, end = slider.value
+        chosen.value = date_range_html(start, end)
         view.value = timeline_view_html(events, articles, start, end, sources.selected)
 
     slider.observe(update, names="value")
     sources.observe(update, names="selected")
     update()
-    return widgets.VBox([slider, view])
+    return widgets.VBox([slider, chosen, view])
 
 
 def folded_table(table: pd.DataFrame, summary: str) -> HTML:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import time
 
 import pandas as pd
@@ -113,6 +115,56 @@ def test_evidence_views_follow_outlets(articles, hand):
         hand, articles, "facts", "no_such_code", outlets)
 
 
+def test_evidence_is_headed_by_the_code_name(articles, hand, codebook):
+    outlets = corpus.outlets_of(articles)
+    name = codebook.name_of("facts", "apps_removed")
+    assert name != "apps_removed"
+    page = widgets.evidence_html(hand, articles, "facts", "apps_removed", outlets, name=name)
+    assert page.startswith(f"<p><b>{name}</b>: ") and "apps_removed" not in page.split("</p>")[0]
+    assert widgets.evidence_html(hand, articles, "facts", "apps_removed", outlets).startswith(
+        "<p><b>apps_removed</b>: ")  # no name given: the id, as before
+    assert widgets.evidence_html(hand, articles, "facts", "no_such_code", outlets, name="A & B").endswith(
+        "carries A &amp; B.</em></p>")
+
+
+def test_evidence_picker_lists_names_with_ids_as_values(articles, hand, codebook):
+    names = codebook.names("facts")
+    picker = widgets.evidence_picker(hand, articles, names, "facts", widgets.source_filter(articles))
+    dropdown, view = picker.children
+    assert list(dropdown.options) == [(name, code) for code, name in names.items()]
+    assert dropdown.value == next(iter(names)) and dropdown.label == names[dropdown.value]
+    last = list(names)[-1]
+    dropdown.value = last
+    assert view.value == widgets.evidence_html(hand, articles, "facts", last, corpus.outlets_of(articles),
+                                               name=names[last])
+    # The notebooks' older call, a list of ids, still builds (listing the ids).
+    old = widgets.evidence_picker(hand, articles, codebook.ids("facts"), "facts", widgets.source_filter(articles))
+    assert list(old.children[0].options) == [(code, code) for code in codebook.ids("facts")]
+
+
+def _html_table(page: str) -> tuple[list[str], list[list[str]]]:
+    """The header and the rows of the (one) table in `page`, cell text unescaped."""
+    header = [html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", page)]
+    body = page.split("<tbody>", 1)[1]
+    rows = [[html.unescape(c) for c in re.findall(r"<td>(.*?)</td>", row, re.DOTALL)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)]
+    return header, rows
+
+
+def test_kwic_view_names_articles_not_ids(articles):
+    outlets = corpus.outlets_of(articles)
+    header, rows = _html_table(widgets.kwic_html(articles, "Parler", outlets))
+    assert header == ["article", "outlet", "left", "hit", "right"]
+    names = corpus.short_names(articles)
+    shown = {row[0] for row in rows}
+    assert rows and shown <= set(names.values()) and not shown & set(names)
+    # Names are numbered over the whole corpus, so an article keeps its name whichever outlets are ticked.
+    last = outlets[-1]
+    _header, one = _html_table(widgets.kwic_html(articles, "Parler", [last]))
+    ids = articles.loc[articles["outlet"] == last, "article_id"]
+    assert one and {row[0] for row in one} <= {names[a] for a in ids}
+
+
 def test_kwic_view_messages(articles):
     outlets = corpus.outlets_of(articles)
     assert "hit(s)" in widgets.kwic_html(articles, "Parler", outlets)
@@ -144,5 +196,24 @@ def test_timeline_view_range_and_empty_states(articles):
     assert "Nothing in this date range" in widgets.timeline_view_html(
         events, articles, pd.Timestamp("2022-01-01"), pd.Timestamp("2022-01-02"), outlets)
     assert widgets.EMPTY_SELECTION in widgets.timeline_view_html(events, articles, day, day, [])
+    assert "<th>article</th>" in page and "<th>article_id</th>" not in page
     slider = widgets.timeline_slider(events, articles, widgets.source_filter(articles))
     assert slider.children[0].value[0] <= day <= slider.children[0].value[1]
+
+
+def test_timeline_slider_writes_the_whole_range_out():
+    """The slider's own readout is cut at ~150 px ("01 Nov 2020 – 15 Fe"): the range is a line of text instead."""
+    from helpers.corpus import load_events
+
+    articles = corpus.load_articles()
+    slider, chosen, view = widgets.timeline_slider(load_events(), articles, widgets.source_filter(articles)).children
+    assert slider.readout is False
+    first, last = slider.options[0][1], slider.options[-1][1]
+    assert chosen.value == widgets.date_range_html(first, last)
+    assert f"{first:%d %b %Y} – {last:%d %b %Y}" in chosen.value
+    slider.index = (3, 3)
+    day = slider.options[3][1]
+    assert chosen.value == f"<p><b>{day:%d %b %Y} – {day:%d %b %Y}</b> (1 day)</p>"
+    assert view.value == widgets.timeline_view_html(load_events(), articles, day, day, corpus.outlets_of(articles))
+    assert widgets.date_range_html(pd.Timestamp("2020-11-09"), pd.Timestamp("2021-01-11")) == \
+        "<p><b>09 Nov 2020 – 11 Jan 2021</b> (64 days)</p>"
