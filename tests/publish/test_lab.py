@@ -1,11 +1,14 @@
 """Live JupyterLab, offline: run notebook 01 in Chromium and drive its Explore widgets.
 
-Starts `jupyter lab` on 127.0.0.1 (a free port, its own config/data/settings dirs) over a temporary copy of
-notebooks/, so the committed notebooks are never touched. Debian's chromium (through playwright) opens
-01-compare-coverage.ipynb, clears its outputs and runs every cell from the Run menu. Then the tests untick
+Starts `jupyter lab` on 127.0.0.1 (a free port, its own config/data/settings dirs, and the settings overrides
+`make setup` installs: lab/overrides.json) over a temporary copy of notebooks/, so the committed notebooks are
+never touched. Debian's chromium (through playwright) opens 01-compare-coverage.ipynb. As opened, the lab must not
+ask about Jupyter news, and the saved Explore outputs must say how to get the controls (run the notebook) rather
+than "Loading widget...". Then it clears the outputs and runs every cell from the Run menu. The tests untick
 outlets in the shared source filter (helpers.present.widgets.SourceFilter) and check that the KWIC view and the evidence
 view show exactly what the pure functions `kwic_html` / `evidence_html` compute for the ticked outlets (also
-after picking another fact and typing a search), including the empty state "No source selected".
+after picking another fact, listed by its codebook name, and typing a search), including the empty state
+"No source selected".
 
 Every request that is not to the local server (or data:/blob:/file:) is aborted, and none may be made at all.
 Page errors, console errors and kernel-side errors (a widget callback's exception only reaches the kernel
@@ -32,12 +35,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from helpers import corpus
 from helpers.corpus import corpus_dir
 from helpers.corpus.settings import load_settings
 from helpers.present import widgets
+from helpers.publish.notebooks import WIDGET_PLACEHOLDER, WIDGET_VIEW
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = "01-compare-coverage.ipynb"
@@ -47,6 +52,10 @@ LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", 
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 LAYER = "facts"  # the notebook's evidence picker lists the codes of this layer
 KWIC_PATTERN = load_settings(corpus_dir()).search("names")  # the study file's default search for names
+LAB_OVERRIDES = ROOT / "lab" / "overrides.json"  # what `make setup` copies to .venv/share/jupyter/lab/settings/
+NEWS_QUESTION = "Would you like to get notified about official Jupyter news?"  # Lab's first-start toast
+# What ipywidgets' Lab renderer shows for a saved widget output with no kernel-side model behind it.
+WIDGET_LIMBO = ("Loading widget", "Error displaying widget")
 
 # Bounded waits (seconds). The whole module takes ~25-50 s on 2 cores; these only matter when something hangs.
 SERVER_UP_S = 30  # `jupyter lab` answers /api/status
@@ -92,10 +101,20 @@ class Watch:
 
 
 @dataclass
+class AsOpened:
+    """The notebook as Lab first shows it, with its committed outputs, before anything runs."""
+
+    outputs: list[str]  # each code cell's rendered output text, in notebook order
+    widget_views: int  # outputs Lab renders as a widget view
+    news: int  # elements showing the news question
+
+
+@dataclass
 class Notebook:
     page: object  # playwright.sync_api.Page
     server: LabServer
     watch: Watch
+    as_opened: AsOpened
 
 
 # --- the server -------------------------------------------------------------------------------------------------
@@ -135,15 +154,17 @@ def lab_server(tmp_path_factory) -> Iterator[LabServer]:
         "JUPYTERLAB_SETTINGS_DIR": str(jupyter / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(jupyter / "workspaces"),
     }
-    # "Fetch news? Yes/No" would be a toast over the notebook; answer "never" up front.
-    notification = jupyter / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    notification.parent.mkdir(parents=True)
-    notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}), encoding="utf-8")
+    # The settings overrides `make lab` runs with ("Fetch news?" answered "never"), from an app settings dir of the
+    # lab's own: `make setup` copies the same file to <prefix>/share/jupyter/lab/settings/, Lab's default one.
+    app_settings = jupyter / "app-settings"
+    app_settings.mkdir(parents=True)
+    shutil.copy2(LAB_OVERRIDES, app_settings / "overrides.json")
 
     port = _free_port()
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
                "--ServerApp.port_retries=0", "--IdentityProvider.token=", "--ServerApp.password=",
-               f"--ServerApp.root_dir={notebooks}", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+               f"--ServerApp.root_dir={notebooks}", f"--LabApp.app_settings_dir={app_settings}",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # Lab refuses to run as root otherwise (containers, CI)
     url = f"http://127.0.0.1:{port}"
@@ -324,6 +345,29 @@ _RUN_DONE_JS = """() => {
 }"""
 
 
+# Each code cell's rendered outputs: how many, and their text (text_content: also for cells Lab leaves unrendered
+# off-screen). An untrusted notebook's script-only outputs (the chart bundle) are there but show no text.
+_OUTPUTS_JS = """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell')].map(cell => {
+  const outputs = [...cell.querySelectorAll('.jp-OutputArea-output')];
+  return [outputs.length, outputs.map(o => o.textContent).join('\\n')];
+})"""
+
+
+def _as_opened(page, server: LabServer) -> AsOpened:
+    """Wait until Lab shows every committed output of the notebook, then record what it shows."""
+    saved = nbformat.read(server.notebooks / NOTEBOOK, as_version=4)
+    counts = [len(cell.outputs) for cell in saved.cells if cell.cell_type == "code"]
+
+    def rendered() -> list[str] | None:
+        cells = page.evaluate(_OUTPUTS_JS)
+        return [text for _count, text in cells] if [count for count, _text in cells] == counts else None
+
+    texts = _wait(rendered, VIEW_S, "the committed outputs to be shown", page)
+    return AsOpened(outputs=texts,
+                    widget_views=page.locator(f'.jp-Notebook [data-mime-type="{WIDGET_VIEW}"]').count(),
+                    news=page.get_by_text(NEWS_QUESTION).count())
+
+
 def _cell_errors(page) -> str:
     """The text of every stderr/error output in the notebook (Lab renders tracebacks as stderr)."""
     outputs = page.locator('.jp-Notebook [data-mime-type="application/vnd.jupyter.stderr"]').all_text_contents()
@@ -343,6 +387,7 @@ def notebook(browser, lab_server) -> Iterator[Notebook]:
         page.goto(f"{lab_server.url}/lab/tree/{NOTEBOOK}?reset", wait_until="domcontentloaded", timeout=30_000)
         _wait(lambda: _kernel_idle(lab_server), KERNEL_IDLE_S, "the notebook's kernel to start and be idle", page)
         page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle$")).wait_for(timeout=KERNEL_IDLE_S * 1000)
+        as_opened = _as_opened(page, lab_server)
         # Clear the committed outputs first, so "every prompt numbered and the last cell has output" means run.
         _menu(page, "Edit", "Clear Outputs of All Cells")
         _wait(lambda: page.evaluate(
@@ -357,7 +402,7 @@ def notebook(browser, lab_server) -> Iterator[Notebook]:
         print(f"screenshot: {_save_failure(page, lab_server, 'run-all')}")
         context.close()
         raise
-    yield Notebook(page=page, server=lab_server, watch=watch)
+    yield Notebook(page=page, server=lab_server, watch=watch, as_opened=as_opened)
     context.close()
 
 
@@ -424,8 +469,12 @@ def _kwic_pattern(page) -> str:
     return _control(page, KWIC_INPUT).input_value()
 
 
-def _evidence_code(page) -> str:
-    return _control(page, PICKER).input_value()
+def _evidence_code(page, codebook) -> str:
+    """The id of the code the evidence picker shows; the picker lists codes by their codebook names."""
+    shown = _control(page, PICKER).input_value()
+    ids = {name: code for code, name in codebook.names(LAYER).items()}
+    assert shown in ids, f"the evidence picker shows {shown!r}, not the name of a {LAYER} code: {sorted(ids)}"
+    return ids[shown]
 
 
 def _shows(page, view, expected_html: str, what: str) -> None:
@@ -455,10 +504,11 @@ def _hits(note_html: str) -> int:
     return int(found.group(1)) if found else 0
 
 
-def _expect_views(page, articles, hand, outlets: list[str], what: str) -> tuple[str, str]:
+def _expect_views(page, articles, hand, codebook, outlets: list[str], what: str) -> tuple[str, str]:
     """Both views must show what the pure functions compute for `outlets`; returns (kwic, evidence) HTML."""
     kwic = widgets.kwic_html(articles, _kwic_pattern(page), outlets)
-    evidence = widgets.evidence_html(hand, articles, LAYER, _evidence_code(page), outlets)
+    code = _evidence_code(page, codebook)
+    evidence = widgets.evidence_html(hand, articles, LAYER, code, outlets, name=codebook.name_of(LAYER, code))
     _shows(page, _kwic_view(page), kwic, f"KWIC view, {what}")
     _shows(page, _evidence_view(page), evidence, f"evidence view, {what}")
     return kwic, evidence
@@ -466,38 +516,70 @@ def _expect_views(page, articles, hand, outlets: list[str], what: str) -> tuple[
 
 # --- the tests --------------------------------------------------------------------------------------------------
 
-def test_run_all_draws_the_explore_section(notebook, articles, hand):
+def test_lab_opens_without_asking_about_news(notebook):
+    """`make lab`'s settings overrides answer Lab's "get notified about Jupyter news?" with never."""
+    overrides = json.loads(LAB_OVERRIDES.read_text(encoding="utf-8"))
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    asked = notebook.as_opened.news
+    assert asked == 0, f"Lab asked {NEWS_QUESTION!r} when it opened"
+    assert notebook.page.get_by_text(NEWS_QUESTION).count() == 0, f"Lab asked {NEWS_QUESTION!r} after Run All"
+    notification = "@jupyterlab/apputils-extension:notification"
+    schema = _get_json(f"{notebook.server.url}/lab/api/settings/{notification}")["schema"]
+    assert schema["properties"]["fetchNews"]["default"] == "false", "the server did not apply lab/overrides.json"
+
+
+def test_saved_widgets_say_to_run_the_notebook_before_it_runs(notebook):
+    """Committed widget outputs have no widget state: as opened, they say how to get the control instead."""
+    saved = nbformat.read(ROOT / "notebooks" / NOTEBOOK, as_version=4)
+    code_cells = [cell for cell in saved.cells if cell.cell_type == "code"]
+    explore = [n for n, cell in enumerate(code_cells) if "lab-only" in cell.metadata.get("tags", []) and cell.outputs]
+    assert len(explore) >= 3, "notebook 01's Explore section: a source filter, an evidence picker, a KWIC box"
+    shown = notebook.as_opened.outputs
+    missing = [code_cells[n].source.splitlines()[-1] for n in explore if WIDGET_PLACEHOLDER not in shown[n]]
+    assert not missing, f"these Explore cells do not say {WIDGET_PLACEHOLDER!r} before the notebook runs " \
+                        f"(run `python -m helpers refresh-notebooks`): {missing}"
+    limbo = [text for text in shown if any(words in text for words in WIDGET_LIMBO)]
+    assert not limbo, f"outputs waiting for a widget that cannot come: {limbo}"
+    assert notebook.as_opened.widget_views == 0
+
+def test_run_all_draws_the_explore_section(notebook, articles, hand, codebook):
     page = notebook.page
     outlets = corpus.outlets_of(articles)
     boxes = _outlet_boxes(page)
     assert list(boxes) == outlets, "the source filter must list the corpus's outlets, in corpus order"
     assert all(box.is_checked() for box in boxes.values()), "every outlet starts ticked"
     assert _kwic_pattern(page) == KWIC_PATTERN
-    kwic, _evidence = _expect_views(page, articles, hand, outlets, "all outlets ticked")
+    kwic, _evidence = _expect_views(page, articles, hand, codebook, outlets, "all outlets ticked")
     assert _hits(kwic) > 0, f"the default search {KWIC_PATTERN!r} should find something in the corpus"
+    # Names, not ids: the KWIC rows name their article, the evidence header its code.
+    shown_articles = set(_kwic_view(page).locator("tbody tr td:nth-child(1)").all_text_contents())
+    assert shown_articles and shown_articles <= set(corpus.short_names(articles).values()), shown_articles
+    header = _evidence_view(page).locator("p b").first.text_content()
+    assert header == codebook.name_of(LAYER, _evidence_code(page, codebook)) != _evidence_code(page, codebook)
     # The KWIC chart's cell (it opens the Explore section) is drawn by the bundled vega-embed, with no CDN.
     chart_cell = page.locator(".jp-Notebook .jp-CodeCell", has_text="charts.kwic_chart(articles").last
     chart_cell.locator(".vl-offline-chart svg").first.wait_for(timeout=VIEW_S * 1000)
 
 
-def test_unticking_an_outlet_updates_both_views(notebook, articles, hand):
+def test_unticking_an_outlet_updates_both_views(notebook, articles, hand, codebook):
     page = notebook.page
     outlets = corpus.outlets_of(articles)
     _tick(page, outlets)
-    kwic_all, evidence_all = _expect_views(page, articles, hand, outlets, "all outlets ticked")
-    code = _evidence_code(page)
+    kwic_all, evidence_all = _expect_views(page, articles, hand, codebook, outlets, "all outlets ticked")
+    code = _evidence_code(page, codebook)
+    name = codebook.name_of(LAYER, code)
 
     def changes_both(outlet: str) -> bool:
         rest = [o for o in outlets if o != outlet]
         return (_hits(widgets.kwic_html(articles, KWIC_PATTERN, rest)) < _hits(kwic_all)
-                and widgets.evidence_html(hand, articles, LAYER, code, rest) != evidence_all)
+                and widgets.evidence_html(hand, articles, LAYER, code, rest, name=name) != evidence_all)
 
     dropped = next((o for o in outlets if changes_both(o)), None)
     assert dropped, f"no single outlet changes both views ({KWIC_PATTERN!r}, {code}): the test proves nothing"
     rest = [o for o in outlets if o != dropped]
     _tick(page, rest)
 
-    kwic, _evidence = _expect_views(page, articles, hand, rest, f"{dropped!r} unticked")
+    kwic, _evidence = _expect_views(page, articles, hand, codebook, rest, f"{dropped!r} unticked")
     assert _hits(kwic) < _hits(kwic_all)
     rows = _kwic_view(page).locator("tbody tr td:nth-child(2)").all_text_contents()
     assert rows and dropped not in rows, f"KWIC rows still list {dropped!r}: {sorted(set(rows))}"
@@ -505,33 +587,36 @@ def test_unticking_an_outlet_updates_both_views(notebook, articles, hand):
     assert not [t for t in titles if t.startswith(f"{dropped}: ")], f"evidence still shows {dropped!r}: {titles}"
 
     _tick(page, outlets)
-    _expect_views(page, articles, hand, outlets, f"{dropped!r} ticked again")
+    _expect_views(page, articles, hand, codebook, outlets, f"{dropped!r} ticked again")
 
 
-def test_unticking_every_outlet_shows_the_empty_state(notebook, articles, hand):
+def test_unticking_every_outlet_shows_the_empty_state(notebook, articles, hand, codebook):
     page = notebook.page
     outlets = corpus.outlets_of(articles)
     _tick(page, outlets)
     _tick(page, [])
     assert not any(box.is_checked() for box in _outlet_boxes(page).values())
-    _expect_views(page, articles, hand, [], "no outlet ticked")
+    _expect_views(page, articles, hand, codebook, [], "no outlet ticked")
     for view in (_kwic_view(page), _evidence_view(page)):
         assert "No source selected" in (view.text_content() or "")
 
     # Ticking one outlet again brings its hits back, and only its hits.
     back = outlets[-1]
     _tick(page, [back])
-    kwic, _evidence = _expect_views(page, articles, hand, [back], f"only {back!r} ticked")
+    kwic, _evidence = _expect_views(page, articles, hand, codebook, [back], f"only {back!r} ticked")
     rows = set(_kwic_view(page).locator("tbody tr td:nth-child(2)").all_text_contents())
     assert rows <= {back}, rows
     _tick(page, outlets)
 
 
-def test_evidence_picker_follows_the_code_and_the_filter(notebook, articles, hand):
+def test_evidence_picker_follows_the_code_and_the_filter(notebook, articles, hand, codebook):
     page = notebook.page
     outlets = corpus.outlets_of(articles)
     select = _control(page, PICKER)
-    codes = select.evaluate("e => [...e.options].map(o => o.value)")
+    names = codebook.names(LAYER)
+    listed = select.evaluate("e => [...e.options].map(o => o.value)")
+    assert listed == list(names.values()), f"the picker must list the {LAYER} codes by name, in codebook order"
+    codes = list(names)
     first = select.input_value()
 
     def carried(code: str, chosen: list[str]) -> bool:
@@ -543,15 +628,16 @@ def test_evidence_picker_follows_the_code_and_the_filter(notebook, articles, han
     code, outlet = pair
     _tick(page, outlets)
     try:
-        select.select_option(code)
-        _expect_views(page, articles, hand, outlets, f"{code!r} picked, all outlets ticked")
+        select.select_option(names[code])
+        assert _evidence_code(page, codebook) == code
+        _expect_views(page, articles, hand, codebook, outlets, f"{code!r} picked, all outlets ticked")
         _tick(page, [outlet])
-        _expect_views(page, articles, hand, [outlet], f"{code!r} picked, only {outlet!r} ticked")
+        _expect_views(page, articles, hand, codebook, [outlet], f"{code!r} picked, only {outlet!r} ticked")
         assert "No article from the selected outlets carries" in (_evidence_view(page).text_content() or "")
     finally:
         _tick(page, outlets)
-        select.select_option(first)
-    _expect_views(page, articles, hand, outlets, f"{first!r} picked again")
+        select.select_option(first)  # a name: what the picker shows
+    _expect_views(page, articles, hand, codebook, outlets, f"{first!r} picked again")
 
 
 def test_kwic_search_box_runs_the_query_in_the_kernel(notebook, articles, hand):
