@@ -97,6 +97,7 @@ class ReportPage:
     page: Page
     blocked: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # console warnings, e.g. Vega's "Infinite extent"
 
     def charts(self) -> list[Chart]:
         """Return every chart div on the page, drawn or not."""
@@ -146,6 +147,8 @@ def open_report_page(browser: Browser, path: Path) -> ReportPage:
     page.set_default_timeout(10_000)
     page.on("console", lambda message: message.type == "error" and report_page.errors.append(
         f"console.error: {message.text}"))
+    page.on("console", lambda message: message.type == "warning" and report_page.warnings.append(
+        f"console.warn: {message.text}"))
     page.on("pageerror", lambda error: report_page.errors.append(f"uncaught {error.name}: {error.message}"))
     page.on("websocket", lambda socket: report_page.blocked.append(socket.url))
     page.goto(path.as_uri())

@@ -8,6 +8,7 @@ committed outputs of the same notebooks on the real corpus.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -82,8 +83,10 @@ def test_uncoded_article_is_not_coded_rather_than_absent(grown):
 def test_charts_include_the_new_outlet(grown):
     for name, (before, after) in grown.items():
         if name.startswith(("00", "01", "02")):
-            # each chart's outlet checkboxes are labelled " <outlet>" and come from the metadata
-            assert f'" {NEW_OUTLET}"' in after and f'" {NEW_OUTLET}"' not in before, name
+            # each chart's outlets (what the page's source filter sets) come from the metadata
+            sources = re.compile(r'"name": "pc_sources", "value": \[[^\]]*"' + re.escape(NEW_OUTLET) + '"')
+            assert sources.search(after) and not sources.search(before), name
+            assert f'data-source="{NEW_OUTLET}"' in after, f"{name}: the page's source filter lacks the new outlet"
 
 
 def subset_corpus(root: Path, keep: str) -> Path:

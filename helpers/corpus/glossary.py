@@ -18,6 +18,7 @@ from helpers.text.tokens import QUOTE_MARKS
 
 GLOSSARY_FILE = "glossary.csv"
 GLOSSARY_COLUMNS = ["german", "english", "note"]
+GLOSS_COLUMN = "english"  # the column add_glosses puts beside the German one
 SEPARATOR = " | "  # how the coverage tables join several spans in one cell
 
 
@@ -86,7 +87,7 @@ def glossed(text: str, glossary: dict[str, str]) -> str:
     return SEPARATOR.join(pieces)
 
 
-def add_glosses(table: pd.DataFrame, column: str, glossary: dict[str, str], name: str = "english") -> pd.DataFrame:
+def add_glosses(table: pd.DataFrame, column: str, glossary: dict[str, str], name: str = GLOSS_COLUMN) -> pd.DataFrame:
     """Return the table with a column `name` right after `column`, glossing each of its spans."""
     if column not in table.columns:
         raise KeyError(f"add_glosses: no column {column!r} in {list(table.columns)}")

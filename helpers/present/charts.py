@@ -1,5 +1,6 @@
 """The study's charts (Altair): coverage, voices, labels, frames, reliability, and the Explore section's KWIC
-search and timeline, which filter with no kernel (Vega parameters bound to a search box and checkboxes).
+search and timeline, which filter with no kernel (Vega parameters bound to a search box and selects, and one
+`pc_sources` param per chart that the page's source filter sets).
 
 Every chart carries its data, so a shared page draws it offline once `enable_offline()` (helpers.present.offline,
 re-exported here for the notebooks' first cell) has put the bundled vega-embed on the page.
@@ -21,21 +22,17 @@ from helpers.corpus.articles import date_window, outlets_of, short_names
 # Re-exported: a notebook's first cell calls charts.enable_offline(), and its drawn charts' scripts name it.
 from helpers.present.offline import bundle_html, enable_offline, render_offline  # noqa: F401
 
+# The outlets the page's source filter keeps (helpers.present.explore.page_controls_html sets it by this name).
+SOURCES_PARAM = "pc_sources"
+
 
 def source_params(outlets: Sequence[str]) -> tuple[list[alt.Parameter], str]:
-    """Return one bound checkbox param per outlet and the Vega expression that keeps ticked outlets.
+    """Return the chart's sources param (every outlet kept) and the Vega expression that keeps those outlets.
 
-    Param names are generated (`source_0`, `source_1`, …) because bound param names must be JS
-    identifiers; the checkbox label is the outlet's name.
+    The param has no control of its own: the page's one source filter (explore.page_controls_html) sets it on
+    every chart of the page, so unticking an outlet there filters every chart, fold and table at once.
     """
-    params = [
-        alt.param(name=f"source_{i}", value=True, bind=alt.binding_checkbox(name=f" {outlet}"))
-        for i, outlet in enumerate(outlets)
-    ]
-    expression = " || ".join(
-        f"(datum.outlet === {json.dumps(outlet)} && source_{i})" for i, outlet in enumerate(outlets)
-    ) or "false"
-    return params, expression
+    return [alt.param(name=SOURCES_PARAM, value=list(outlets))], f"indexof({SOURCES_PARAM}, datum.outlet) >= 0"
 
 
 def outlet_scale(outlets: Sequence[str]) -> alt.Scale:
@@ -47,7 +44,7 @@ def article_lengths(overview: pd.DataFrame, outlets: Sequence[str]) -> alt.Layer
     """Chart each article's words after cleaning (bar) and before (tick), coloured by outlet.
 
     `overview` (widgets.overview_table) has article (its short name), outlet, title, published, words_raw and
-    words_clean. Source checkboxes under the chart filter it with no kernel.
+    words_clean. The page's source filter filters it with no kernel.
     """
     params, keep = source_params(outlets)
     data = overview[["article", "outlet", "title", "published", "words_raw", "words_clean"]]
@@ -64,7 +61,9 @@ def article_lengths(overview: pd.DataFrame, outlets: Sequence[str]) -> alt.Layer
         color=alt.Color("outlet:N", scale=outlet_scale(outlets), title="Outlet"),
     ).add_params(*params)
     ticks = base.mark_tick(color="black", thickness=2, size=18).encode(x="words_raw:Q")
-    return (bars + ticks).properties(width=420, title="Article length before and after cleaning")
+    return (bars + ticks).properties(width=420, title="Article length before and after cleaning",
+                                     description="Bar chart of each article's length in words after cleaning, with a "
+                                                 "tick at its length before cleaning.")
 
 
 def coverage_heatmap(matrix: pd.DataFrame, outlets: Sequence[str], detected: pd.DataFrame | None = None,
@@ -73,8 +72,8 @@ def coverage_heatmap(matrix: pd.DataFrame, outlets: Sequence[str], detected: pd.
     """Chart facts × articles: filled where the hand coding finds the fact, evidence span on hover.
 
     `matrix` comes from helpers.analyse.coverage.coverage_matrix. With `detected` (the same matrix from detector
-    output) a dot marks where the detectors find the fact, so agreement is visible cell by cell. Outlet
-    checkboxes under the chart filter its columns with no kernel. Facts and articles are shown by `names`
+    output) a dot marks where the detectors find the fact, so agreement is visible cell by cell. The page's
+    source filter filters its columns with no kernel. Facts and articles are shown by `names`
     (Codebook.names("facts")) and `article_names` (corpus.short_names) where given, not by their ids.
     """
     params, keep = source_params(outlets)
@@ -104,12 +103,14 @@ def coverage_heatmap(matrix: pd.DataFrame, outlets: Sequence[str], detected: pd.
             tooltip=[alt.Tooltip("fact:N"), alt.Tooltip("article:N")]))
     title = "Facts reported per article (blue: hand coding" + ("; orange dot: detectors)" if detected is not None
                                                                else ")")
-    return alt.layer(*layers).properties(width=300, height=alt.Step(14), title=title)
+    return alt.layer(*layers).properties(width=300, height=alt.Step(14), title=title,
+                                         description="Grid of facts (rows) by article (columns): a filled cell "
+                                                     "where the hand coding finds the fact in the article.")
 
 
 def voices_chart(quote_words: pd.DataFrame, outlets: Sequence[str],
                  article_names: Mapping[str, str] | None = None) -> alt.Chart:
-    """Chart quote words per article and speaker side (stacked bars), with outlet checkboxes."""
+    """Chart quote words per article and speaker side (stacked bars); the page's source filter applies."""
     params, keep = source_params(outlets)
     long = quote_words.melt(id_vars=["article_id", "outlet"], var_name="side", value_name="words")
     long["article"] = _named(long["article_id"], article_names)
@@ -118,7 +119,9 @@ def voices_chart(quote_words: pd.DataFrame, outlets: Sequence[str],
         x=alt.X("words:Q", title="words inside direct quotes"),
         color=alt.Color("side:N", title="Speaker's side"),
         tooltip=["article:N", "side:N", "words:Q"],
-    ).add_params(*params).properties(width=380, title="Who gets quoted, in words")
+    ).add_params(*params).properties(width=380, title="Who gets quoted, in words",
+                                     description="Stacked bars per article: words inside direct quotes, by the "
+                                                 "side the speaker speaks for.")
 
 
 def readable(key: str) -> str:
@@ -137,32 +140,42 @@ def choice_param(name: str, options: Sequence[str], label: str) -> alt.Parameter
                      bind=alt.binding_select(options=[None, *options], labels=["all", *options], name=label))
 
 
+VOICES = ("asserted by the outlet", "attributed")  # a label's voice, as the label chart says it
+
+
 def label_chart(labels: pd.DataFrame, outlets: Sequence[str], categories: Sequence[str],
                 target: str = "the focal actor") -> alt.Chart:
     """Chart the labels of `target` per outlet by category, asserted vs attributed, with a category select."""
     params, keep = source_params(outlets)
     categories = [readable(category) for category in categories]
     category = choice_param("label_category", categories, "Category ")
-    data = labels.assign(how=labels["asserted"].map({True: "asserted by the outlet", False: "attributed"}),
+    data = labels.assign(how=labels["asserted"].map(dict(zip((True, False), VOICES, strict=True))),
                          category=labels["category"].map(readable))
     data = data.groupby(["outlet", "category", "how"], as_index=False).agg(labels=("span", "count"),
                                                                             examples=("span", lambda s: "; ".join(
                                                                                 dict.fromkeys(s))[:200]))
+    # Both axes are pinned (outlets, and counts up to the largest stack), so a category with few labels, or
+    # none in the outlets shown, still draws its bars against a count axis.
+    largest = int(data.groupby("outlet")["labels"].sum().max()) if not data.empty else 1
     return alt.Chart(data).transform_filter(keep).transform_filter(
         "label_category === null || datum.category === label_category"
     ).mark_bar().encode(
-        y=alt.Y("outlet:N", sort=list(outlets), title=None),
-        x=alt.X("labels:Q", title=f"labels of {target}"),
+        y=alt.Y("outlet:N", sort=list(outlets), title=None, scale=alt.Scale(domain=list(outlets))),
+        x=alt.X("labels:Q", title=f"labels of {target}", scale=alt.Scale(domain=[0, largest])),
         color=alt.Color("category:N", scale=alt.Scale(domain=list(categories)), title="Category"),
-        opacity=alt.Opacity("how:N", scale=alt.Scale(domain=["asserted by the outlet", "attributed"],
-                                                      range=[1.0, 0.45]), title="Voice"),
+        opacity=alt.Opacity("how:O", sort=list(VOICES), scale=alt.Scale(domain=list(VOICES), range=[1.0, 0.45]),
+                            title="Voice"),
         tooltip=["outlet:N", "category:N", "how:N", "labels:Q", alt.Tooltip("examples:N", title="phrases")],
-    ).add_params(*params, category).properties(width=380, title=f"How each outlet names {target}")
+    ).add_params(*params, category).properties(
+        width=380, title=f"How each outlet names {target}",
+        description=f"Stacked bars per outlet: labels of {target} by category, asserted by the outlet (solid) or "
+                    "attributed to someone (pale).")
 
 
 def frame_chart(frame_counts: pd.DataFrame, articles: pd.DataFrame, outlets: Sequence[str],
                 names: Mapping[str, str] | None = None) -> alt.Chart:
-    """Chart sentences per frame and article (heat cells) with outlet checkboxes and a frame-kind select.
+    """Chart sentences per frame and article (heat cells) with a frame-kind select; the page's source
+    filter applies.
 
     Frames are shown by `names` (Codebook.names("frames")) where given, articles by their short names.
     """
@@ -181,7 +194,9 @@ def frame_chart(frame_counts: pd.DataFrame, articles: pd.DataFrame, outlets: Seq
         y=alt.Y("frame_name:N", sort=list(dict.fromkeys(long["frame_name"])), title=None),
         color=alt.Color("sentences:Q", scale=alt.Scale(scheme="blues"), title="Sentences"),
         tooltip=["article:N", alt.Tooltip("frame_name:N", title="frame"), "kind:N", "sentences:Q"],
-    ).add_params(*params, kind).properties(width=300, height=alt.Step(18), title="Sentences carrying each frame")
+    ).add_params(*params, kind).properties(width=300, height=alt.Step(18), title="Sentences carrying each frame",
+                                           description="Grid of frames (rows) by article (columns), shaded by the "
+                                                       "number of sentences carrying the frame.")
 
 
 def reliability_chart(agreement: pd.DataFrame) -> alt.LayerChart:
@@ -199,13 +214,16 @@ def reliability_chart(agreement: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("percent_agreement:Q", format=".1%"), "reading:N"])
     lines = alt.Chart(pd.DataFrame({"alpha": [0.667, 0.800]})).mark_rule(strokeDash=[4, 3], color="grey").encode(
         x="alpha:Q")
-    return (bars + points + lines).properties(width=380, title="Agreement between the two coders, per layer")
+    return (bars + points + lines).properties(width=380, title="Agreement between the two coders, per layer",
+                                              description="Krippendorff's alpha per coding layer with its 95% "
+                                                          "interval, against the .667 and .800 lines.")
 
 
 # ------------------------------------------------------------------------- keyword in context, offline
 
 QUERY_PARAM = "kwic_query"
-MAX_ROWS = 40  # rows the chart shows; more would make the shared page long without helping to read
+PAGE_PARAM = "kwic_page"
+MAX_ROWS = 40  # rows a page of the chart shows; more would make the shared page long without helping to read
 
 # Layout of the chart's text table, in a monospace font so that the columns line up.
 FONT_SIZE = 11
@@ -243,7 +261,8 @@ def _hit_count(marked: str) -> str:
 
 
 def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60) -> alt.VConcatChart:
-    """Chart a keyword-in-context table that a search box and outlet checkboxes filter with no kernel.
+    """Chart a keyword-in-context table that a search box and the page's source filter filter with no
+    kernel.
 
     One row per matching sentence (its first hit, up to `width` characters either side, within the
     sentence), at most MAX_ROWS rows, in corpus order; a line above counts all hits. The search box takes
@@ -259,6 +278,7 @@ def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60) -> alt.
     search = alt.param(name=QUERY_PARAM, value=query,
                       bind=alt.binding(input="search", name="Search words (| for or, * for any ending): ",
                                        placeholder="e.g. Matze|Matzke or Parler*"))
+    page = alt.param(name=PAGE_PARAM, value=1, bind=alt.binding(input="number", name=f"Page ({MAX_ROWS} rows each): "))
     outlet_params, source_kept = source_params(outlets)
     keep = _query_filter(source_kept)
     open_mark, close_mark = json.dumps(_OPEN), json.dumps(_CLOSE)
@@ -271,7 +291,7 @@ def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60) -> alt.
     chart_width = round(hit_x + right_chars * CHAR_PX)
     y = alt.Y("kwic_row:O", axis=None)
     tooltip = [alt.Tooltip("article_id:N"), alt.Tooltip("outlet:N"), alt.Tooltip("sentence:N")]
-    text = {"font": "monospace", "fontSize": FONT_SIZE, "baseline": "middle"}
+    text = {"font": "monospace", "fontSize": FONT_SIZE, "baseline": "middle", "cursor": "pointer"}
     ids = alt.Chart().mark_text(align="left", limit=ID_COLUMN_PX - CHAR_PX, **text).encode(
         x=alt.value(0), y=y, text="article:N", tooltip=tooltip,
         color=alt.Color("outlet:N", scale=outlet_scale(outlets), title="Outlet",
@@ -292,12 +312,19 @@ def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60) -> alt.
     ).transform_filter(
         "datum.kwic_hits > 0"
     ).transform_calculate(
-        kwic_left=f"slice(datum.kwic_before, -{width})",
+        # Context is cut at a word boundary, and a cut says so with "…".
+        kwic_left=(f"length(datum.kwic_before) > {width} ? "
+                   f"'…' + replace(slice(datum.kwic_before, -{width}), regexp('^\\\\S*\\\\s+'), '') : "
+                   "datum.kwic_before"),
         kwic_hit_shown=f"truncate(datum.kwic_hit, {width})",
         kwic_after=(f"replace(slice(datum.kwic_marked, length(datum.kwic_before) + length(datum.kwic_hit) + 2), "
                     f"regexp({json.dumps('[' + _OPEN + _CLOSE + ']')}, 'g'), '')"),
     ).transform_calculate(
-        kwic_right=f"slice(datum.kwic_after, 0, {right_chars} - length(datum.kwic_hit_shown))",
+        kwic_room=f"{right_chars} - length(datum.kwic_hit_shown)",
+    ).transform_calculate(
+        kwic_right=("length(datum.kwic_after) > datum.kwic_room ? "
+                    "replace(slice(datum.kwic_after, 0, datum.kwic_room - 1), regexp('\\\\s+\\\\S*$'), '') + ' …' : "
+                    "datum.kwic_after"),
         kwic_left_x=f"{hit_x} - (test(regexp('\\\\s$'), datum.kwic_before) ? {CHAR_PX} : 0)",
         kwic_right_x=(f"{hit_x} + length(datum.kwic_hit_shown) * {CHAR_PX} + "
                       f"(test(regexp('^\\\\s'), datum.kwic_after) ? {CHAR_PX} : 0)"),
@@ -305,8 +332,12 @@ def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60) -> alt.
         # Number rows in corpus order: without a sort, Vega numbers them in the order it holds them, and a
         # re-ticked outlet's sentences come last (found by tests/test_browser.py).
         kwic_row="row_number()", sort=[alt.SortField("kwic_order")],
+    ).transform_joinaggregate(
+        kwic_total="count()",
+    ).transform_calculate(
+        kwic_first=f"({_page('datum.kwic_total')} - 1) * {MAX_ROWS}",
     ).transform_filter(
-        f"datum.kwic_row <= {MAX_ROWS}"
+        f"datum.kwic_row > datum.kwic_first && datum.kwic_row <= datum.kwic_first + {MAX_ROWS}"
     ).properties(width=chart_width, height=alt.Step(ROW_PX), view=alt.ViewBackground(stroke=None))
 
     summary = alt.Chart().transform_calculate(
@@ -316,32 +347,40 @@ def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60) -> alt.
     ).transform_aggregate(
         hits="sum(kwic_hits)", sentences="sum(kwic_matched)",
     ).transform_calculate(
-        label=(f"{QUERY_PARAM} === '' ? 'Type a word in the search box below.' : "
+        page=_page("datum.sentences"),
+        pages=f"max(1, ceil(datum.sentences / {MAX_ROWS}))",
+    ).transform_calculate(
+        label=(f"{QUERY_PARAM} === '' ? 'Type a word in the search box above.' : "
                "datum.hits + (datum.hits === 1 ? ' hit' : ' hits') + ' in ' + datum.sentences + "
                "(datum.sentences === 1 ? ' sentence' : ' sentences') + "
-               f"(datum.sentences > {MAX_ROWS} ? ' (the first {MAX_ROWS} are shown)' : '')"),
+               f"(datum.sentences > {MAX_ROWS} ? ': rows ' + ((datum.page - 1) * {MAX_ROWS} + 1) + '–' + "
+               f"min(datum.page * {MAX_ROWS}, datum.sentences) + ' shown (page ' + datum.page + ' of ' + "
+               "datum.pages + ')' : '')"),
     ).mark_text(align="left", baseline="top", fontSize=12, fontWeight="bold").encode(
         x=alt.value(0), y=alt.value(0), text="label:N",
     ).properties(width=chart_width, height=18, view=alt.ViewBackground(stroke=None))
 
-    return alt.vconcat(summary, table, data=data, spacing=6).add_params(search, *outlet_params).properties(
+    return alt.vconcat(summary, table, data=data, spacing=6).add_params(search, page, *outlet_params).properties(
         title=alt.TitleParams("Keyword in context: every sentence that matches the search",
-                              subtitle="Each row shows a sentence's first hit, with up to "
-                                       f"{width} characters before and after it in the same sentence.",
-                              anchor="start"))
+                              subtitle=f"Each row shows a sentence's first hit, with up to {width} characters before "
+                                       f"and after it in the same sentence; {MAX_ROWS} rows a page. Click a row to "
+                                       "read its article with the hit highlighted.",
+                              anchor="start"),
+        description=("Keyword-in-context table of the articles' sentences matching the search words, one row per "
+                     "sentence: article, left context, hit, right context."))
+
+
+def _page(rows: str) -> str:
+    """Return the Vega expression of the page the reader asked for, kept between 1 and the last page of `rows`."""
+    return f"clamp(floor({PAGE_PARAM} || 1), 1, max(1, ceil({rows} / {MAX_ROWS})))"
 
 
 # ---------------------------------------------------------------------------------------- the timeline
 
 
 def _day_numbers(days: pd.Series, first: pd.Timestamp) -> pd.Series:
-    """Return whole days since `first` (what the range sliders move over)."""
+    """Return whole days since `first` (what the date selects choose from)."""
     return (days - first).dt.days.astype(int)
-
-
-def _datetime(day: pd.Timestamp) -> alt.DateTime:
-    """Return a Vega-Lite date (local midnight, like the chart's data) for one day."""
-    return alt.DateTime(year=day.year, month=day.month, date=day.day)
 
 
 def timeline_chart(events: pd.DataFrame, articles: pd.DataFrame) -> alt.LayerChart:
@@ -351,8 +390,9 @@ def timeline_chart(events: pd.DataFrame, articles: pd.DataFrame) -> alt.LayerCha
     year-precision events are bars over their whole interval, with a faint band across all rows. Article
     windows are bars from the start of the earliest to the end of the latest day, coloured by outlet. So a
     point inside a bar's first day is an "overlaps" of `known_by`, a point left of the bar a "before".
-    Two sliders (`from_day`, `to_day`: days since the first date shown) keep what shares a day with the range;
-    outlet checkboxes filter the windows. Both axes are pinned, so filtering never rescales or reorders them.
+    Two date selects (`from_day`, `to_day`: days since the first date shown, in either order) keep what shares a
+    day with the range and zoom the axis to it;
+    the page's source filter filters the windows. The rows are pinned, so filtering never reorders them.
     """
     table = event_table(events)
     windows = article_windows(articles)
@@ -393,16 +433,21 @@ def timeline_chart(events: pd.DataFrame, articles: pd.DataFrame) -> alt.LayerCha
         "latest_day": _day_numbers(windows["latest"], first),
     })
 
-    from_day = alt.param(name="from_day", value=0, bind=alt.binding_range(
-        min=0, max=span, step=1, name=f"from (days after {first:%Y-%m-%d}) "))
-    to_day = alt.param(name="to_day", value=span, bind=alt.binding_range(
-        min=0, max=span, step=1, name=f"to (days after {first:%Y-%m-%d}) "))
+    # Two selects of dates (a day number each), in either order: the range is from the earlier to the later.
+    days = [f"{first + pd.Timedelta(days=n):%d %b %Y}" for n in range(span + 1)]
+    from_day = alt.param(name="from_day", value=0, bind=alt.binding_select(
+        options=list(range(span + 1)), labels=days, name="From "))
+    to_day = alt.param(name="to_day", value=span, bind=alt.binding_select(
+        options=list(range(span + 1)), labels=days, name="to "))
     outlet_params, outlet_kept = source_params(outlets)
-    in_range_events = "datum.end_day >= from_day && datum.start_day <= to_day"
-    in_range_windows = "datum.latest_day >= from_day && datum.earliest_day <= to_day"
+    low, high = "min(from_day, to_day)", "max(from_day, to_day)"
+    in_range_events = f"datum.end_day >= {low} && datum.start_day <= {high}"
+    in_range_windows = f"datum.latest_day >= {low} && datum.earliest_day <= {high}"
     is_day = "datum.date_precision === 'day'"
 
-    x_scale = alt.Scale(domain=[_datetime(first), _datetime(last + ONE_DAY)])
+    # The axis zooms to the chosen days: from the start of the first to the end of the last (local time, like the data).
+    day = f"datetime({first.year}, {first.month - 1}, {first.day} + {{}})"
+    x_scale = alt.Scale(domain=alt.ExprRef(f"[{day.format(low)}, {day.format(high + ' + 1')}]"))
     x_axis = alt.Axis(title="date (events: US dates · article windows: German dates)", format="%d %b %Y", grid=False,
                       labelAngle=-30)
     y = alt.Y("row:N", title=None, scale=alt.Scale(domain=rows),
@@ -418,30 +463,31 @@ def timeline_chart(events: pd.DataFrame, articles: pd.DataFrame) -> alt.LayerCha
 
     base_events = alt.Chart(event_data).transform_filter(in_range_events)
     guides = [
-        base_events.transform_filter(f"!({is_day})").mark_rect(color="#999999", opacity=0.12).encode(
+        base_events.transform_filter(f"!({is_day})").mark_rect(color="#999999", opacity=0.12, clip=True).encode(
             x=alt.X("start:T", scale=x_scale, axis=x_axis), x2="end:T", tooltip=event_tooltip),
-        base_events.transform_filter(is_day).mark_rule(color="#999999", opacity=0.35).encode(
+        base_events.transform_filter(is_day).mark_rule(color="#999999", opacity=0.35, clip=True).encode(
             x=alt.X("midday:T", scale=x_scale, axis=x_axis), tooltip=event_tooltip),
     ]
     event_marks = [
-        base_events.transform_filter(f"!({is_day})").mark_bar(color="#555555", height=8).encode(
+        base_events.transform_filter(f"!({is_day})").mark_bar(color="#555555", height=8, clip=True).encode(
             x=alt.X("start:T", scale=x_scale, axis=x_axis), x2="end:T", y=y, tooltip=event_tooltip),
-        base_events.transform_filter(is_day).mark_point(color="#222222", filled=True, size=60).encode(
+        base_events.transform_filter(is_day).mark_point(color="#222222", filled=True, size=60, clip=True).encode(
             x=alt.X("midday:T", scale=x_scale, axis=x_axis), y=y, tooltip=event_tooltip),
     ]
     window_bars = alt.Chart(window_data).transform_filter(f"({in_range_windows}) && ({outlet_kept})").mark_bar(
-        height=12).encode(
+        height=12, clip=True).encode(
         x=alt.X("earliest:T", scale=x_scale, axis=x_axis), x2="latest:T", y=y,
         color=alt.Color("outlet:N", scale=outlet_scale(outlets), title="Outlet"),
         tooltip=window_tooltip,
     )
-    # The title reads the sliders back as dates (local time, like the data).
-    shown = (f"timeFormat(datetime({first.year}, {first.month - 1}, {first.day} + {{}}), '%Y-%m-%d')")
+    # The title reads the range back as dates.
+    shown = f"timeFormat({day}, '%d %b %Y')"
     title = alt.TitleParams(
-        text=alt.ExprRef(f"{json.dumps('Events and article windows, ')} + {shown.format('from_day')} + ' – ' + "
-                         f"{shown.format('to_day')}"),
+        text=alt.ExprRef(f"{json.dumps('Events and article windows, ')} + {shown.format(low)} + ' – ' + "
+                         f"{shown.format(high)}"),
         subtitle="Bars: possible publication days of each article; dots and grey bands: events of the case.",
         anchor="start",
     )
     return alt.layer(*guides, *event_marks, window_bars).add_params(from_day, to_day, *outlet_params).properties(
-        width=620, height=alt.Step(18), title=title)
+        width=620, height=alt.Step(18), title=title,
+        description="Timeline of the case's events and of each article's possible publication days, by date.")

@@ -85,7 +85,8 @@ def _checked_spans(text: str, spans: pd.DataFrame, label_column: str) -> list[di
             raise ValueError(f"span {n} ({span[label_column]}): offsets {start}-{end} are not inside the text "
                              f"(length {len(text)}, end exclusive)")
         label = str(span[label_column])
-        checked.append({"start": int(start), "end": int(end), "label": label, "order": n,
+        gloss = str(span["gloss"]) if _present(span.get("gloss")) else ""
+        checked.append({"start": int(start), "end": int(end), "label": label, "order": n, "gloss": gloss,
                         "title": span_title(span, label_column, show_coder)})
     return checked
 
@@ -112,7 +113,14 @@ def _render_stretch(text: str, start: int, end: int, spans: list[dict], colours:
                           key=lambda s: (s["start"], -s["end"], s["order"]))
         opening = "".join(_mark(s, colours, len(covering) - 1 - depth) for depth, s in enumerate(covering))
         out.append(opening + html.escape(text[left:right]) + "</mark>" * len(covering))
+        out.extend(_gloss(span) for span in spans if span["end"] == right and span.get("gloss"))
     return "".join(out)
+
+
+def _gloss(span: dict) -> str:
+    """Render a span's English gloss beside it (a page's glosses switch hides `.pc-gloss`)."""
+    return f'<span class="pc-gloss" lang="en"> [English: {html.escape(span["gloss"])}]</span>'
+
 
 
 def paragraph_bounds(text: str) -> list[tuple[int, int]]:
@@ -146,7 +154,8 @@ def highlight_html(text: str, spans: pd.DataFrame, *, label_column: str = "code"
     Filter `spans` to the layer (and coder) you want to see. Offsets are into `text`, end exclusive.
     `colours` maps labels to colours (see `code_colours`); labels it lacks get one derived from their name.
     The text between paragraphs is kept verbatim, so stripping the tags from the text block and unescaping
-    gives back `text` exactly.
+    gives back `text` exactly, unless `spans` has a `gloss` column: each glossed span is then followed by its
+    English gloss in a `.pc-gloss` element.
     """
     checked = _checked_spans(text, spans, label_column) if spans is not None else []
     colours = dict(colours) if colours is not None else code_colours(sorted({s["label"] for s in checked}))

@@ -3,6 +3,11 @@
 Altair's default renderer loads vega-embed from a CDN, so offline its charts are blank. Instead,
 `enable_offline()` shows the vega-embed bundle that ships inside vl-convert-python once, and switches
 Altair to a renderer whose output is a `<div>` plus a few lines that wait for `window.vegaEmbed`.
+
+Once a chart is drawn, the bundle's `pcChartDrawn` puts a "Download the data (CSV)" button under it (built in the
+browser from the data the chart carries), records its Vega view in `window.pcViews` and announces it with a
+`pc-chart` event, which the page's source filter (helpers.present.explore.page_controls_html) listens to; a click
+on one of its marks sends a `pc-chart-click` event with the mark's data row (the article reader's cue).
 """
 
 from __future__ import annotations
@@ -23,7 +28,10 @@ from IPython import get_ipython
 from IPython.display import display
 
 RENDERER_NAME = "offline"
-EMBED_OPTIONS: dict[str, Any] = {"renderer": "svg", "actions": False}
+# The actions menu ("…" at a chart's top right) saves the chart as SVG or PNG, offline; the source and editor
+# actions would open the Vega editor online, so they are off.
+EMBED_OPTIONS: dict[str, Any] = {"renderer": "svg",
+                                 "actions": {"export": True, "source": False, "compiled": False, "editor": False}}
 
 # Per-kernel state: a fresh kernel (nbval, the report) numbers charts from 1, so outputs repeat exactly.
 _chart_numbers = itertools.count(1)
@@ -43,7 +51,9 @@ _CHART_HTML = """\
   function draw() {{
     var el = (script && script.previousElementSibling) || document.getElementById("{div_id}");
     if (window.vegaEmbed && el && el.isConnected) {{
-      window.vegaEmbed(el, spec, options).catch(function (err) {{ el.textContent = String(err); }});
+      window.vegaEmbed(el, spec, options).then(function (result) {{
+        if (window.pcChartDrawn) {{ window.pcChartDrawn(el, spec, result.view); }}
+      }}).catch(function (err) {{ el.textContent = String(err); }});
     }} else if (++tries < 600) {{
       setTimeout(draw, 50);
     }} else if (el) {{
@@ -53,6 +63,75 @@ _CHART_HTML = """\
   draw();
 }})();
 </script>"""
+
+
+# A chart's controls (search box, selects) above it, where a reader looks first; its data button below.
+_CHART_STYLE = """<style>
+.vl-offline-chart .chart-wrapper { display: flex; flex-direction: column; }
+.vl-offline-chart .vega-bindings { order: -1; margin-bottom: 0.4em; }
+.pc-chart-data button { font-size: 0.85em; margin: 0.2em 0.6em 0.6em 0; cursor: pointer; }
+</style>
+"""
+
+# Runs once per page, with the bundle: what every drawn chart gets (see the module docstring).
+_CHART_DRAWN_JS = """\
+(function () {
+  "use strict";
+  if (window.pcChartDrawn) { return; }
+  window.pcViews = window.pcViews || [];
+  function cell(value) {
+    if (value === null || value === undefined) { return ""; }
+    var text = typeof value === "object" ? JSON.stringify(value) : String(value);
+    return /[",\\r\\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+  function csv(rows) {
+    var columns = [];
+    rows.forEach(function (row) {
+      Object.keys(row).forEach(function (key) { if (columns.indexOf(key) < 0) { columns.push(key); } });
+    });
+    return [columns.map(cell).join(",")].concat(rows.map(function (row) {
+      return columns.map(function (key) { return cell(row[key]); }).join(",");
+    })).join("\\r\\n") + "\\r\\n";
+  }
+  function slug(spec) {
+    var title = spec.title && (typeof spec.title === "string" ? spec.title : spec.title.text);
+    title = typeof title === "string" ? title : (spec.description || "chart");
+    return title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "chart";
+  }
+  window.pcChartDrawn = function (el, spec, view) {
+    window.pcViews.push(view);
+    var datasets = spec.datasets || {};
+    var names = Object.keys(datasets);
+    var bar = document.createElement("div");
+    bar.className = "pc-chart-data";
+    names.forEach(function (name, n) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "Download the data (CSV" + (names.length > 1 ? ", table " + (n + 1) + " of " +
+        names.length : "") + ")";
+      button.addEventListener("click", function () {
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(new Blob(["\\ufeff" + csv(datasets[name])], {type: "text/csv"}));
+        link.download = slug(spec) + (names.length > 1 ? "-" + (n + 1) : "") + ".csv";
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+      });
+      bar.appendChild(button);
+    });
+    if (names.length && !(el.nextElementSibling && el.nextElementSibling.className === "pc-chart-data")) {
+      el.parentNode.insertBefore(bar, el.nextSibling);
+    }
+    el.dispatchEvent(new CustomEvent("pc-chart", {detail: view, bubbles: true}));
+    view.addEventListener("click", function (event, item) {  // e.g. a KWIC row: the page's reader opens it
+      if (item && item.datum) {
+        el.dispatchEvent(new CustomEvent("pc-chart-click", {detail: item.datum, bubbles: true}));
+      }
+    });
+  };
+})();
+"""
 
 
 def enable_offline() -> None:
@@ -84,14 +163,13 @@ def render_offline(spec: dict, **metadata: Any) -> dict[str, str]:
 
 @functools.cache
 def bundle_html() -> str:
-    """Return a script that defines window.vegaEmbed unless an earlier copy on the page already did."""
+    """Return the charts' style and a script that defines window.vegaEmbed unless an earlier copy already did."""
     bundle = _vega_embed_bundle()
     if re.search(r"</script|<!--", bundle, re.IGNORECASE):
         raise RuntimeError("vl_convert.javascript_bundle() holds '</script' or '<!--': it cannot be inlined")
     # The function scope keeps the bundle's top-level `const`s from clashing with a second copy.
-    return (
-        '<script>\n(function () {\n"use strict";\nif (window.vegaEmbed) { return; }\n' + bundle + "\n})();\n</script>"
-    )
+    guarded = '(function () {\n"use strict";\nif (window.vegaEmbed) { return; }\n' + bundle + "\n})();\n"
+    return f"{_CHART_STYLE}<script>\n{guarded}{_CHART_DRAWN_JS}</script>"
 
 
 def _vega_embed_bundle() -> str:

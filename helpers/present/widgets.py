@@ -15,6 +15,7 @@ import traitlets
 from IPython.display import HTML
 
 from helpers.corpus.articles import date_window, filter_articles, outlets_of, short_names
+from helpers.corpus.glossary import GLOSS_COLUMN
 from helpers.text.clean import PARAGRAPH_SEPARATOR
 
 EMPTY_SELECTION = "No source selected: tick at least one outlet in the source filter."
@@ -62,18 +63,38 @@ TEXT_TABLE_STYLE = ("<style>table.pc-text td, table.pc-text th {text-align: left
 
 def text_table(table: pd.DataFrame) -> HTML:
     """Show a table of text in full, left-aligned and escaped (for quotes, clues and audits)."""
-    html_table = table.to_html(index=False, escape=True, border=0, classes="pc-text")
-    return HTML(TEXT_TABLE_STYLE + html_table)
+    return HTML(TEXT_TABLE_STYLE + text_table_html(table))
+
+
+def text_table_html(table: pd.DataFrame) -> str:
+    """Render a table of text as escaped HTML; its English gloss column is marked for the page's glosses switch."""
+    rendered = table.to_html(index=False, escape=True, border=0, classes="pc-text")
+    if GLOSS_COLUMN in table.columns:  # the switch hides column n (helpers.present.explore.page_controls_html)
+        column = list(table.columns).index(GLOSS_COLUMN) + 1
+        rendered = rendered.replace("<table ", f'<table data-gloss-column="{column}" ', 1)
+    return rendered
+
+
+# On a page with the page's source filter (explore.page_controls_html), these checkboxes are hidden and follow it.
+LAB_SOURCE_CLASS, LAB_SOURCES_CLASS = "pc-lab-source", "pc-lab-sources"
 
 
 class SourceFilter(widgets.VBox):
-    """One checkbox per outlet; `selected` lists the ticked outlets in corpus order."""
+    """One checkbox per outlet; `selected` lists the ticked outlets in corpus order.
+
+    Where the notebook shows the page's source filter (explore.page_controls_html), that filter ticks these
+    checkboxes for the reader and this one is hidden, so a page has one source filter for its charts, folds and
+    Python views alike.
+    """
 
     selected = traitlets.List(traitlets.Unicode())
 
     def __init__(self, outlets: Sequence[str], **kwargs):
         self.checkboxes = [widgets.Checkbox(value=True, description=o, indent=False) for o in outlets]
+        for box in self.checkboxes:
+            box.add_class(LAB_SOURCE_CLASS)
         super().__init__([widgets.HTML("<b>Sources</b>"), *self.checkboxes], **kwargs)
+        self.add_class(LAB_SOURCES_CLASS)
         self.selected = list(outlets)
         for box in self.checkboxes:
             box.observe(self._sync, names="value")
@@ -263,8 +284,8 @@ def timeline_slider(events: pd.DataFrame, articles: pd.DataFrame, sources: Sourc
 
 def folded_table(table: pd.DataFrame, summary: str) -> HTML:
     """Show a long table of text folded away under a one-line summary (a <details> element)."""
-    html_table = table.to_html(index=False, escape=True, border=0, classes="pc-text")
-    return HTML(f"{TEXT_TABLE_STYLE}<details><summary>{html.escape(summary)}</summary>{html_table}</details>")
+    return HTML(f"{TEXT_TABLE_STYLE}<details><summary>{html.escape(summary)}</summary>{text_table_html(table)}"
+                "</details>")
 
 
 def disagreement_picker(settled: pd.DataFrame) -> widgets.Widget:

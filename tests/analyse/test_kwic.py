@@ -17,7 +17,15 @@ from hypothesis import strategies as st
 from helpers.analyse import kwic as kwic_module
 from helpers.analyse.kwic import COLUMNS, kwic, sentence_table, words_pattern
 from helpers.corpus import outlets_of, short_names
-from helpers.present.charts import MAX_ROWS, QUERY_PARAM, bundle_html, kwic_chart, source_params
+from helpers.present.charts import (
+    MAX_ROWS,
+    PAGE_PARAM,
+    QUERY_PARAM,
+    SOURCES_PARAM,
+    bundle_html,
+    kwic_chart,
+    source_params,
+)
 from helpers.text.patterns import PatternTimeout, time_limit
 from helpers.text.segment import split_sentences
 
@@ -151,11 +159,13 @@ def test_chart_embeds_one_row_per_sentence_and_nothing_else(articles, chart_spec
     assert {row["article_id"] for row in rows} == set(articles["article_id"])
 
 
-def test_chart_binds_a_search_box_and_the_outlet_checkboxes(articles, chart_spec):
+def test_chart_binds_a_search_box_and_a_page_number_and_follows_the_page_sources(articles, chart_spec):
     params = {param["name"]: param for param in chart_spec["params"]}
     outlets = outlets_of(articles)
     source, _ = source_params(outlets)
-    assert set(params) == {QUERY_PARAM, *(param.name for param in source)}
+    assert set(params) == {QUERY_PARAM, PAGE_PARAM, *(param.name for param in source)}
+    assert params[PAGE_PARAM]["bind"]["input"] == "number" and params[PAGE_PARAM]["value"] == 1
+    assert "bind" not in params[SOURCES_PARAM]  # set by the page's one source filter
     assert params[QUERY_PARAM]["bind"]["input"] == "search"
     assert params[QUERY_PARAM]["value"] == "Parler"
     assert all(re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", name) for name in params)  # JS identifiers
@@ -169,7 +179,7 @@ def test_chart_filters_by_the_words_search_and_outlet_and_numbers_the_rows(artic
     assert source_expression in filters[0]
     assert any(step.get("window") == [{"op": "row_number", "field": "", "as": "kwic_row"}]
                for step in table["transform"])
-    assert f"datum.kwic_row <= {MAX_ROWS}" in filters
+    assert f"datum.kwic_row > datum.kwic_first && datum.kwic_row <= datum.kwic_first + {MAX_ROWS}" in filters
     colours = [layer["encoding"]["color"]["scale"]["domain"] for layer in table["layer"]
                if "color" in layer["encoding"]]
     assert colours == [outlets_of(articles)]  # pinned, so unticking an outlet keeps the colours
@@ -204,7 +214,8 @@ vegaEmbed('#chart', spec, {{renderer: 'svg', actions: false}}).then(async (res) 
       catch (err) {{ results.push({{error: String(err)}}); continue; }}
     }}
     results.push({{summary: texts('concat_0_marks'), ids: texts('concat_1_layer_0_marks'),
-                  hits: texts('concat_1_layer_2_marks')}});
+                  left: texts('concat_1_layer_1_marks'), hits: texts('concat_1_layer_2_marks'),
+                  right: texts('concat_1_layer_3_marks')}});
   }}
   document.getElementById('out').textContent = JSON.stringify(results);
 }}).catch((err) => {{ document.getElementById('out').textContent = JSON.stringify({{embed: String(err)}}); }});
@@ -220,10 +231,14 @@ def test_chart_searches_in_a_browser_like_kwic(articles, chart_spec, tmp_path):
         [QUERY_PARAM, "Matz("],          # 2: a literal "(": no hit, no error
         [QUERY_PARAM, "Matzke"],         # 3
         [QUERY_PARAM, NAME_VARIANTS],    # 4
-        ["source_0", False],             # 5: untick the first outlet
+        [SOURCES_PARAM, outlets[1:]],    # 5: the page's source filter unticks the first outlet
         [QUERY_PARAM, ""],               # 6
         [QUERY_PARAM, RUNAWAY],          # 7: would backtrack for ever as a regex; as words it finds nothing, fast
         [QUERY_PARAM, "Matz*"],          # 8: any ending
+        [SOURCES_PARAM, outlets],        # 9: every outlet again
+        [QUERY_PARAM, "Parler"],         # 10: more sentences than a page holds
+        [PAGE_PARAM, 2],                 # 11: the second page
+        [PAGE_PARAM, 99],                # 12: past the last page: the last page
     ]
     page = tmp_path / "kwic.html"
     page.write_text(_PAGE.format(bundle=bundle_html(), spec=json.dumps(chart_spec).replace("<", "\\u003c"),
@@ -240,16 +255,17 @@ def test_chart_searches_in_a_browser_like_kwic(articles, chart_spec, tmp_path):
     def expected_summary(pattern: str, kept: pd.DataFrame) -> str:
         found = kwic(kept, pattern)
         sentences = found.groupby(["article_id", "sentence"]).ngroups
-        shown = f" (the first {MAX_ROWS} are shown)" if sentences > MAX_ROWS else ""
+        pages = -(-sentences // MAX_ROWS)
+        shown = (f": rows 1–{MAX_ROWS} shown (page 1 of {pages})" if sentences > MAX_ROWS else "")
         return (f"{len(found)} hit{'s' * (len(found) != 1)} in {sentences} "
                 f"sentence{'s' * (sentences != 1)}{shown}")
 
-    opened, names, literal, matzke, _, unticked, empty, runaway, any_ending = results
+    opened, names, literal, matzke, _, unticked, empty, runaway, any_ending, _, _, second, past_last = results
     assert opened["summary"] == [expected_summary("Parler", articles)]
     assert len(opened["hits"]) == min(MAX_ROWS, kwic(articles, "Parler").groupby(["article_id", "sentence"]).ngroups)
     assert names["summary"] == [expected_summary(NAME_VARIANTS, articles)]
     assert sorted(names["hits"]) == sorted(kwic(articles, NAME_VARIANTS)["hit"])
-    assert literal == {"summary": ["0 hits in 0 sentences"], "ids": [], "hits": []}
+    assert literal == {"summary": ["0 hits in 0 sentences"], "ids": [], "left": [], "hits": [], "right": []}
     assert matzke["hits"] == list(kwic(articles, "Matzke")["hit"])
     kept = articles[articles["outlet"] != outlets[0]]
     assert unticked["summary"] == [expected_summary(NAME_VARIANTS, kept)]
@@ -260,11 +276,29 @@ def test_chart_searches_in_a_browser_like_kwic(articles, chart_spec, tmp_path):
                for shown in unticked["ids"]), (unticked["ids"], expected)
     assert len(set(unticked["ids"])) == len(expected)
     assert len(unticked["hits"]) < len(names["hits"])
-    assert empty["hits"] == [] and empty["summary"] == ["Type a word in the search box below."]
+    assert empty["hits"] == [] and empty["summary"] == ["Type a word in the search box above."]
     assert runaway == literal
     kept_all = articles[articles["outlet"] != outlets[0]]
     assert any_ending["summary"] == [expected_summary(words_pattern("Matz*"), kept_all)]
     assert {"Matze", "Matzke"} <= set(any_ending["hits"])
+
+    # Paging: every matching sentence is reachable, MAX_ROWS a page; a page past the last shows the last.
+    sentences = kwic(articles, "Parler").groupby(["article_id", "sentence"]).ngroups
+    assert sentences > MAX_ROWS, "the corpus should need two pages for 'Parler'"
+    pages = -(-sentences // MAX_ROWS)
+    assert len(second["hits"]) == min(MAX_ROWS, sentences - MAX_ROWS)
+    assert second["summary"] == [f"{len(kwic(articles, 'Parler'))} hits in {sentences} sentences: rows "
+                                 f"{MAX_ROWS + 1}–{min(2 * MAX_ROWS, sentences)} shown (page 2 of {pages})"]
+    assert past_last["hits"] == second["hits"] if pages == 2 else len(past_last["hits"]) > 0
+
+    # Context is cut at word boundaries, a cut marked with "…": whole words only, either side of the hit.
+    words = set(" ".join(articles["clean_text"]).split())
+    for step in (opened, second):
+        for text in step["left"]:
+            assert not text.startswith("…") or text[1:].split()[0] in words, text
+        for text in step["right"]:
+            assert not text.endswith(" …") or text[:-2].split()[-1] in words, text
+        assert any(text.startswith("…") for text in step["left"]), "no left context was long enough to cut"
 
 
 @pytest.mark.parametrize(("query", "pattern"), [

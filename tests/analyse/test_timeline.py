@@ -137,28 +137,30 @@ def test_articles_out_by_the_lawsuit_day_could_not_know_the_filing(articles, eve
     assert (later["earliest"] > pd.Timestamp("2021-01-12")).all()
 
 
-def test_chart_has_offline_range_and_outlet_controls(articles, events):
+def test_chart_has_offline_date_selects_and_follows_the_page_sources(articles, events):
     spec = charts.timeline_chart(events, articles).to_dict()
     params = {p["name"]: p for p in spec["params"]}
     first = min(timeline.event_table(events)["start"].min(), articles["published_earliest"].min())
     last = max(timeline.event_table(events)["end"].max(), articles["published_latest"].max())
     span = (last - first).days
     for name, value in (("from_day", 0), ("to_day", span)):
-        assert params[name]["bind"]["input"] == "range"
-        assert (params[name]["bind"]["min"], params[name]["bind"]["max"], params[name]["bind"]["step"]) == (0, span, 1)
+        bind = params[name]["bind"]
+        assert bind["input"] == "select" and bind["options"] == list(range(span + 1))
+        # Dates as dates: each option reads as a day, e.g. "12 Jan 2021".
+        assert bind["labels"][0] == f"{first:%d %b %Y}" and bind["labels"][-1] == f"{last:%d %b %Y}"
         assert params[name]["value"] == value
     outlets = outlets_of(articles)
-    boxes = [p for p in spec["params"] if p.get("bind", {}).get("input") == "checkbox"]
-    assert [b["bind"]["name"].strip() for b in boxes] == outlets
+    assert params[charts.SOURCES_PARAM] == {"name": charts.SOURCES_PARAM, "value": outlets}
     assert all(name.isidentifier() for name in params)
 
-    domain = [{"year": first.year, "month": first.month, "date": first.day},
-              {"year": (last + pd.Timedelta(days=1)).year, "month": (last + pd.Timedelta(days=1)).month,
-               "date": (last + pd.Timedelta(days=1)).day}]
     for layer in spec["layer"]:
-        assert layer["encoding"]["x"]["scale"]["domain"] == domain
+        # The axis zooms to the chosen days, whichever select holds the earlier one.
+        assert layer["encoding"]["x"]["scale"]["domain"] == {
+            "expr": f"[datetime({first.year}, {first.month - 1}, {first.day} + min(from_day, to_day)), "
+                    f"datetime({first.year}, {first.month - 1}, {first.day} + max(from_day, to_day) + 1)]"}
+        assert layer["mark"]["clip"] is True
         filters = " ".join(t["filter"] for t in layer["transform"] if "filter" in t)
-        assert "from_day" in filters and "to_day" in filters
+        assert "min(from_day, to_day)" in filters and "max(from_day, to_day)" in filters
 
     event_sets = [rows for rows in spec["datasets"].values() if rows and "event_id" in rows[0]]
     window_sets = [rows for rows in spec["datasets"].values() if rows and "outlet" in rows[0]]
@@ -166,7 +168,7 @@ def test_chart_has_offline_range_and_outlet_controls(articles, events):
     assert len(window_sets) == 1 and len(window_sets[0]) == len(articles)
     bars = [layer for layer in spec["layer"] if "color" in layer["encoding"]]
     assert len(bars) == 1 and bars[0]["encoding"]["color"]["scale"]["domain"] == outlets
-    assert "source_0" in bars[0]["transform"][0]["filter"]
+    assert charts.SOURCES_PARAM in bars[0]["transform"][0]["filter"]
 
 
 def test_timeline_filter_keeps_what_shares_a_day():

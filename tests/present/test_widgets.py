@@ -82,23 +82,22 @@ def test_explorer_follows_the_source_filter(articles):
     assert picker.options == () and widgets.EMPTY_SELECTION in table.value and widgets.EMPTY_SELECTION in reader.value
 
 
-def test_article_length_chart_filters_by_source_in_the_spec(articles):
+def test_article_length_chart_filters_by_the_pages_source_param(articles):
     outlets = corpus.outlets_of(articles)
     spec = charts.article_lengths(widgets.overview_table(articles), outlets).to_dict()
     params = spec["params"]
-    assert [p["name"] for p in params] == [f"source_{i}" for i in range(len(outlets))]
-    assert all(p["bind"]["input"] == "checkbox" and p["value"] is True for p in params)
+    # One unbound param that the page's source filter sets: no checkboxes of the chart's own.
+    assert params == [{"name": charts.SOURCES_PARAM, "value": outlets}]
     bars = spec["layer"][0]
     assert bars["encoding"]["color"]["scale"]["domain"] == outlets
-    expression = bars["transform"][0]["filter"]
-    for i, outlet in enumerate(outlets):
-        assert f'(datum.outlet === "{outlet}" && source_{i})' in expression
+    assert bars["transform"][0]["filter"] == f"indexof({charts.SOURCES_PARAM}, datum.outlet) >= 0"
 
 
-def test_source_params_quote_odd_outlet_names():
+def test_source_params_carry_outlet_names_as_data_not_code():
     params, expression = charts.source_params(['Say "hi" \\ outlet'])
-    assert expression == '(datum.outlet === "Say \\"hi\\" \\\\ outlet" && source_0)'
-    assert charts.source_params([])[1] == "false"
+    assert params[0].param.to_dict() == {"name": charts.SOURCES_PARAM, "value": ['Say "hi" \\ outlet']}
+    assert expression == f"indexof({charts.SOURCES_PARAM}, datum.outlet) >= 0"
+    assert charts.source_params([])[0][0].param.to_dict()["value"] == []
 
 
 def test_evidence_views_follow_outlets(articles, hand):

@@ -23,7 +23,7 @@ from browser_util import (
     open_report_page,
     save_failure_screenshots,
 )
-from playwright.sync_api import Browser, Locator, sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 from helpers import corpus
 from helpers.analyse import kwic, timeline
@@ -135,46 +135,95 @@ def test_page_draws_every_chart_offline(open_page: OpenPage, name: str) -> None:
         assert page.page.locator('a[href="index.html"]').count() > 0, f"{name} has no link to index.html"
 
 
-def test_outlet_checkboxes_filter_their_chart(open_page: OpenPage, report_dir: Path) -> None:
-    """Unticking a chart's first outlet removes that outlet's marks; ticking it again brings them back."""
+SOURCE_BOXES = "#pc-page-bar .pc-page-controls input[data-source]"
+
+
+def pages_with_source_filter(report_dir: Path) -> list[str]:
+    """Return the notebook pages that show the page's source filter (explore.page_controls_html)."""
+    return [name for name in NOTEBOOK_PAGES if 'class="pc-page-controls"' in (report_dir / name).read_text("utf-8")]
+
+
+def visible_outlets(page: ReportPage) -> list[str]:
+    """Return the outlet of every [data-outlet] block outside the page bar that a reader can see (not hidden)."""
+    return page.page.evaluate("""() => [...document.querySelectorAll('[data-outlet]')]
+        .filter((el) => !el.closest('#pc-page-bar') && !el.closest('[hidden]'))
+        .map((el) => el.getAttribute('data-outlet'))""")
+
+
+def test_one_source_filter_per_page_filters_every_chart_and_fold(open_page: OpenPage, report_dir: Path) -> None:
+    """Unticking an outlet in the page's one filter removes its marks from every chart and hides its blocks;
+    ticking it again brings everything back; the last ticked outlet cannot be unticked. No chart has its own."""
     problems: list[str] = []
-    filtered = 0
-    for name in pages_binding(report_dir, "checkbox"):
+    pages = pages_with_source_filter(report_dir)
+    assert set(pages) >= {"00-describe-corpus.html", "01-compare-coverage.html", "02-compare-framing.html",
+                          "03-trace-email-evidence.html"}, pages
+    for name in pages:
         page = open_page(name)
-        page_problems: list[str] = []
-        for chart in page.wait_for_charts():
-            boxes = page.page.locator(f"#{chart.id} .vega-bindings input[type=checkbox]")
-            if boxes.count() == 0:
+        charts = page.wait_for_charts()
+        boxes = page.page.locator(SOURCE_BOXES)
+        where = name
+        if page.page.locator("#pc-page-bar .pc-page-controls").count() != 1:
+            problems.append(f"{where}: the source filter is not pinned in the page bar")
+        if page.page.locator(".vega-bindings input[type=checkbox]").count():
+            problems.append(f"{where}: a chart still has outlet checkboxes of its own")
+        outlet = boxes.first.get_attribute("data-source")
+        before = {chart.id: page.marks(chart.id) for chart in charts}
+        blocks = visible_outlets(page)
+        boxes.first.uncheck()
+        for chart in charts:
+            had = any(("outlet", outlet) in fields_of(mark) for mark in before[chart.id])
+            if not had:
                 continue
-            filtered += 1
-            box = boxes.first
-            outlet = box.locator("xpath=..").inner_text().strip()
-            before = page.marks(chart.id)
-            box.uncheck()
-            unticked = page.wait_for_marks(chart.id, unlike=before)
-            box.check()
-            ticked = page.wait_for_marks(chart.id, like=before)
-            where = f"{name} {chart}, checkbox {outlet!r}"
-            if unticked == before:
-                shown = sum(("outlet", outlet) in fields_of(mark) for mark in before)
-                page_problems.append(f"{where}: unticking changed no mark ({len(before)} marks, {shown} of them "
-                                     f"say outlet {outlet!r})")
-            elif any(("outlet", outlet) in fields_of(mark) for mark in unticked):
-                page_problems.append(f"{where}: unticked, yet marks still say outlet {outlet!r}")
-            if ticked != before:
-                lost = [mark for mark in before if mark not in ticked]
-                page_problems.append(f"{where}: ticked again, {len(ticked)} marks (at first {len(before)}) but "
-                                     f"{len(lost)} of the first ones are gone, e.g. {lost[0][:160]!r}")
-        page_problems += [f"{name}: {error}" for error in page.errors]
-        problems += page_problems
-        if not page_problems:
-            page.close()
-    assert filtered > 0, "no chart in the report has outlet checkboxes"
+            after = page.wait_for_marks(chart.id, unlike=before[chart.id])
+            if any(("outlet", outlet) in fields_of(mark) for mark in after):
+                problems.append(f"{where} {chart}: unticked {outlet!r}, yet marks still say it")
+        hidden_blocks = visible_outlets(page)
+        if outlet in blocks and outlet in hidden_blocks:
+            problems.append(f"{where}: unticked {outlet!r}, yet its folds or article blocks still show")
+        if sorted(b for b in blocks if b != outlet) != sorted(hidden_blocks):
+            problems.append(f"{where}: unticking {outlet!r} hid blocks of other outlets")
+        boxes.first.check()
+        for chart in charts:
+            if page.wait_for_marks(chart.id, like=before[chart.id]) != before[chart.id]:
+                problems.append(f"{where} {chart}: ticked again, the marks differ from the start")
+        if sorted(visible_outlets(page)) != sorted(blocks):
+            problems.append(f"{where}: ticked again, not every block came back")
+        for n in range(boxes.count()):
+            boxes.nth(n).click()
+        if [boxes.nth(n).is_checked() for n in range(boxes.count())].count(True) != 1:
+            problems.append(f"{where}: unticking every outlet left none ticked")
+        if "at least one" not in page.page.locator("#pc-page-bar .pc-status").inner_text():
+            problems.append(f"{where}: the filter does not say that one outlet stays ticked")
+        problems += [f"{where}: {error}" for error in page.errors]
     assert not problems, "\n".join(["", *problems])
 
 
+def test_glosses_switch_hides_and_shows_the_english_glosses(open_page: OpenPage, report_dir: Path) -> None:
+    """The page's glosses switch hides every gloss beside German text and every gloss column, and shows them again."""
+    checked = 0
+    for name in pages_with_source_filter(report_dir):
+        page = open_page(name)
+        glosses = page.page.locator(".pc-gloss, table[data-gloss-column] td")
+        if glosses.count() == 0:
+            continue
+        checked += 1
+        visible = """() => [...document.querySelectorAll('.pc-gloss')].filter((el) => getComputedStyle(el).display
+            !== 'none').length + [...document.querySelectorAll('table[data-gloss-column]')].filter((table) => {
+              const n = Number(table.getAttribute('data-gloss-column'));
+              const cell = table.querySelector('tbody tr > :nth-child(' + n + ')');
+              return cell && getComputedStyle(cell).display !== 'none'; }).length"""
+        shown = page.page.evaluate(visible)
+        assert shown > 0, name
+        page.page.locator("#pc-page-bar input[data-glosses]").uncheck()
+        assert page.page.evaluate(visible) == 0, f"{name}: glosses still shown with the switch off"
+        page.page.locator("#pc-page-bar input[data-glosses]").check()
+        assert page.page.evaluate(visible) == shown, f"{name}: not every gloss came back"
+        assert page.errors == [], page.errors
+    assert checked >= 2, "fewer than two pages show glosses"
+
+
 def test_selects_filter_their_chart(open_page: OpenPage, report_dir: Path) -> None:
-    """Each option of a chart's select keeps only the marks of that value; 'all' brings every mark back."""
+    """Each option of a chart's category select keeps only the marks of that value; 'all' brings every mark back."""
     problems: list[str] = []
     selects = 0
     for name in pages_binding(report_dir, "select"):
@@ -182,6 +231,8 @@ def test_selects_filter_their_chart(open_page: OpenPage, report_dir: Path) -> No
         page_problems: list[str] = []
         for chart in page.wait_for_charts():
             for select in page.page.locator(f"#{chart.id} .vega-bindings select").all():
+                if select.evaluate("(element) => element.options[0].text") != "all":
+                    continue  # a date select: see the date range test
                 selects += 1
                 first = select.evaluate("(element) => element.options[element.selectedIndex].text")
                 options = select.evaluate("(element) => [...element.options].map((option) => option.text)")
@@ -209,12 +260,6 @@ def test_selects_filter_their_chart(open_page: OpenPage, report_dir: Path) -> No
     assert not problems, "\n".join(["", *problems])
 
 
-def set_slider(slider: Locator, value: int) -> None:
-    """Move a range input to value the way a drag does: set it and fire its input event."""
-    slider.evaluate(
-        "(el, value) => { el.value = String(value); el.dispatchEvent(new Event('input', {bubbles: true})); }", value)
-
-
 def shown_rows(marks: list[str]) -> tuple[set[str], set[str]]:
     """Return the event ids and the article ids that a timeline's marks show."""
     events = {value for mark in marks for key, value in fields_of(mark) if key == "event_id"}
@@ -222,9 +267,18 @@ def shown_rows(marks: list[str]) -> tuple[set[str], set[str]]:
     return events, windows
 
 
-def test_date_range_sliders_keep_what_shares_a_day_with_the_range(
+def axis_dates(page: ReportPage, chart_id: str) -> list[pd.Timestamp]:
+    """Return the dates the chart's x axis labels show (labels like "12 Jan 2021")."""
+    labels = page.page.evaluate(
+        "(id) => [...document.getElementById(id).querySelectorAll('g.role-axis text')].map((t) => t.textContent)",
+        chart_id)
+    return [pd.Timestamp(label) for label in labels if re.fullmatch(r"\d{2} \w{3} \d{4}", label)]
+
+
+def test_date_range_keeps_what_shares_a_day_with_the_range_and_zooms(
         open_page: OpenPage, report_dir: Path, articles: pd.DataFrame) -> None:
-    """Narrowing the sliders to 12–15 Jan 2021 keeps exactly the events and article windows touching those days."""
+    """Choosing 12–15 Jan 2021 (in either order) keeps exactly the events and article windows touching those days,
+    and the axis shows only those days; the selects offer dates, not day numbers."""
     events = timeline.event_table(corpus.load_events())
     windows = timeline.article_windows(articles)
     low, high = pd.Timestamp("2021-01-12"), pd.Timestamp("2021-01-15")  # AWS's court filing and three days after
@@ -232,31 +286,36 @@ def test_date_range_sliders_keep_what_shares_a_day_with_the_range(
     expected_windows = set(windows.loc[(windows["latest"] >= low) & (windows["earliest"] <= high), "article_id"])
     assert expected_events and expected_events != set(events["event_id"])  # the range really narrows
     checked = 0
-    for name in pages_binding(report_dir, "range"):
+    for name in pages_binding(report_dir, "select"):
         page = open_page(name)
         for chart in page.wait_for_charts():
-            sliders = page.page.locator(f"#{chart.id} .vega-bindings input[type=range]")
-            if sliders.count() == 0:
+            selects = page.page.locator(f"#{chart.id} .vega-bindings select")
+            dated = [select for select in selects.all()
+                     if re.fullmatch(r"\d{2} \w{3} \d{4}", select.evaluate("(el) => el.options[0].text"))]
+            if not dated:
                 continue
             checked += 1
-            assert sliders.count() == 2, f"{name} {chart}: expected a from and a to slider"
-            bindings = page.page.locator(f"#{chart.id} .vega-bindings").inner_text()
-            first = pd.Timestamp(re.search(r"days after (\d{4}-\d{2}-\d{2})", bindings).group(1))
-            start, end = sliders.nth(0).input_value(), sliders.nth(1).input_value()
+            assert len(dated) == 2, f"{name} {chart}: expected a from and a to date"
+            start, end = (select.evaluate("(el) => el.options[el.selectedIndex].text") for select in dated)
             before = page.marks(chart.id)
+            wide = axis_dates(page, chart.id)
             assert shown_rows(before) == (set(events["event_id"]), set(windows["article_id"])), f"{name} {chart}"
-            set_slider(sliders.nth(0), (low - first).days)
-            from_only = page.wait_for_marks(chart.id, unlike=before)
-            set_slider(sliders.nth(1), (high - first).days)
-            narrowed = page.wait_for_marks(chart.id, unlike=from_only)
-            assert shown_rows(narrowed) == (expected_events, expected_windows), (
-                f"{name} {chart}: 12–15 Jan 2021 shows {sorted(shown_rows(narrowed)[0])} and "
-                f"{sorted(shown_rows(narrowed)[1])}")
-            set_slider(sliders.nth(0), int(start))
-            set_slider(sliders.nth(1), int(end))
-            assert page.wait_for_marks(chart.id, like=before) == before, f"{name} {chart}: sliders back, marks differ"
+            for first, second in ((low, high), (high, low)):  # a crossed range is read from the earlier date
+                dated[0].select_option(label=f"{first:%d %b %Y}")
+                dated[1].select_option(label=f"{second:%d %b %Y}")
+                narrowed = page.wait_for_marks(chart.id, unlike=before)
+                assert shown_rows(narrowed) == (expected_events, expected_windows), (
+                    f"{name} {chart}: {first:%d %b} – {second:%d %b} shows {sorted(shown_rows(narrowed)[0])} and "
+                    f"{sorted(shown_rows(narrowed)[1])}")
+                shown = axis_dates(page, chart.id)
+                assert shown and all(low <= day <= high + pd.Timedelta(days=1) for day in shown), (
+                    f"{name} {chart}: the axis did not zoom to the range: {shown}")
+            assert min(wide) < low, f"{name} {chart}: the axis did not start wide: {wide}"
+            dated[0].select_option(label=start)
+            dated[1].select_option(label=end)
+            assert page.wait_for_marks(chart.id, like=before) == before, f"{name} {chart}: range back, marks differ"
         assert page.errors == [], page.errors
-    assert checked > 0, "no chart in the report has date range sliders"
+    assert checked > 0, "no chart in the report has a date range"
 
 
 def kwic_state(page: ReportPage, chart_id: str) -> tuple[str, int, list[str]]:
@@ -365,8 +424,8 @@ def test_kwic_table_lists_the_first_matches_in_corpus_order_after_filtering(
             where = f"{name} {chart}"
             search(page, chart.id, BROAD_QUERY)
             assert kwic_rows(page, chart.id) == expected, f"{where}: rows for {BROAD_QUERY!r}"
-            outlet = page.page.locator(f"#{chart.id} .vega-bindings input[type=checkbox]").first
-            label = outlet.locator("xpath=..").inner_text().strip()
+            outlet = page.page.locator(SOURCE_BOXES).first
+            label = outlet.get_attribute("data-source")
             before = page.marks(chart.id)
             outlet.uncheck()
             unticked = page.wait_for_marks(chart.id, unlike=before)
@@ -379,6 +438,75 @@ def test_kwic_table_lists_the_first_matches_in_corpus_order_after_filtering(
                 f"{MAX_ROWS} matches in corpus order; article of each row now: {[row[0] for row in rows]}, "
                 f"expected {[row[0] for row in expected]} ({len(moved)} rows differ)")
     assert checked > 0, "no chart in the report has a search box"
+
+
+def test_kwic_pages_reach_every_match_and_a_row_opens_its_article_at_the_hit(
+        open_page: OpenPage, report_dir: Path, articles: pd.DataFrame) -> None:
+    """The page box turns to the later matches; clicking a row opens its article below, the hit highlighted."""
+    sentences = kwic.sentence_table(articles)
+    matching = sentences[sentences["sentence"].str.contains(BROAD_QUERY, case=False, regex=True)]
+    expected = list(zip(matching["article_id"], matching["sentence"], strict=True))
+    checked = 0
+    for name in pages_binding(report_dir, "search"):
+        page = open_page(name)
+        for chart in page.wait_for_charts():
+            if page.page.locator(f"#{chart.id} .vega-bindings input[type=search]").count() == 0:
+                continue
+            checked += 1
+            where = f"{name} {chart}"
+            search(page, chart.id, BROAD_QUERY)
+            first_page = page.marks(chart.id)
+            page.page.locator(f"#{chart.id} .vega-bindings input[type=number]").fill("2")
+            page.wait_for_marks(chart.id, unlike=first_page)
+            assert kwic_rows(page, chart.id) == expected[MAX_ROWS: 2 * MAX_ROWS], f"{where}: page 2"
+            summary = kwic_state(page, chart.id)[0]
+            assert f"rows {MAX_ROWS + 1}–" in summary and "page 2 of" in summary, f"{where}: {summary!r}"
+
+            row = page.page.locator(f"#{chart.id} svg g.role-mark > text[aria-label*='kwic_hit_shown: ']").first
+            article_id = KWIC_ROW.search(row.get_attribute("aria-label")).group(2)
+            hit = row.text_content()
+            row.click()
+            marked = page.page.locator("details[data-article][open] mark.pc-kwic-hit")
+            marked.first.wait_for(timeout=4_000)
+            assert marked.count() == 1, f"{where}: {marked.count()} highlighted hits after one click"
+            fold = page.page.locator("details[data-article][open]")
+            assert fold.get_attribute("data-article") == article_id, f"{where}: opened the wrong article"
+            assert marked.first.text_content() == hit, f"{where}: highlighted {marked.first.text_content()!r}"
+            assert marked.first.is_visible() and marked.first.evaluate(
+                "(el) => { const box = el.getBoundingClientRect(); return box.top >= 0 && box.bottom <= innerHeight; }"
+            ), f"{where}: the hit was not scrolled into view"
+        assert page.errors == [], page.errors
+    assert checked > 0, "no chart in the report has a search box"
+
+
+@pytest.mark.parametrize("name", NOTEBOOK_PAGES)
+def test_every_chart_exports_offline_describes_itself_and_warns_of_nothing(
+        open_page: OpenPage, name: str, tmp_path: Path) -> None:
+    """Each chart has vega-embed's export menu (PNG and SVG, offline), a CSV of its data and a text description;
+    the page logs no warning and no text on it promises a kernel."""
+    page = open_page(name)
+    charts = page.wait_for_charts()
+    text = page.page.locator("body").inner_text()
+    assert not re.search(r"(?i)needs? a (running )?kernel|interactive control", text), f"{name} promises a kernel"
+    for chart in charts:
+        where = f"{name} {chart}"
+        label = page.page.locator(f"#{chart.id} .chart-wrapper").first.get_attribute("aria-label") or ""
+        assert len(label) > 30, f"{where}: no text description for screen readers ({label!r})"
+        menu = page.page.locator(f"#{chart.id} details summary")
+        assert menu.count() == 1, f"{where}: no export menu"
+        menu.click()
+        with page.page.expect_download() as png:
+            page.page.locator(f"#{chart.id} .vega-actions a", has_text="PNG").click()
+        assert png.value.suggested_filename.endswith(".png"), where
+        assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{where}: not a PNG"
+        buttons = page.page.locator(f"#{chart.id} + .pc-chart-data button")
+        assert buttons.count() >= 1, f"{where}: no CSV download"
+        with page.page.expect_download() as csv:
+            buttons.first.click()
+        table = pd.read_csv(csv.value.path(), encoding="utf-8-sig")
+        assert len(table) > 0 and len(table.columns) > 1, f"{where}: empty CSV"
+    assert page.blocked == [], f"{name} tried to load from the network"
+    assert page.errors == [] and page.warnings == [], f"{name}: {page.errors + page.warnings}"
 
 
 def test_each_finding_on_the_index_opens_its_place_on_its_page(open_page: OpenPage) -> None:

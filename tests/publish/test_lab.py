@@ -5,10 +5,10 @@ Starts `jupyter lab` on 127.0.0.1 (a free port, its own config/data/settings dir
 never touched. Debian's chromium (through playwright) opens 01-compare-coverage.ipynb. As opened, the lab must not
 ask about Jupyter news, and the saved Explore outputs must say how to get the controls (run the notebook) rather
 than "Loading widget...". Then it clears the outputs and runs every cell from the Run menu. The tests untick
-outlets in the shared source filter (helpers.present.widgets.SourceFilter) and check that the KWIC view and the evidence
+outlets in the page's one source filter (helpers.present.explore.page_controls_html), which ticks the Python views'
+hidden filter (helpers.present.widgets.SourceFilter) for the reader, and check that the KWIC view and the evidence
 view show exactly what the pure functions `kwic_html` / `evidence_html` compute for the ticked outlets (also
-after picking another fact, listed by its codebook name, and typing a search), including the empty state
-"No source selected".
+after picking another fact, listed by its codebook name, and typing a search); the last ticked outlet stays ticked.
 
 Every request that is not to the local server (or data:/blob:/file:) is aborted, and none may be made at all.
 Page errors, console errors and kernel-side errors (a widget callback's exception only reaches the kernel
@@ -492,11 +492,27 @@ def _shows(page, view, expected_html: str, what: str) -> None:
                               f"{expected[:600]}"
 
 
+PAGE_BOXES = ".jp-OutputArea-output .pc-page-controls input[data-source]"  # the page's one source filter
+
+
+def _page_boxes(page) -> dict[str, object]:
+    boxes = page.locator(PAGE_BOXES)
+    found = {boxes.nth(i).get_attribute("data-source"): boxes.nth(i) for i in range(boxes.count())}
+    assert found, "the notebook shows no page source filter (explore.page_controls_html)"
+    return found
+
+
 def _tick(page, outlets: list[str]) -> None:
-    """Tick exactly `outlets` in the source filter, clicking only the boxes that change."""
-    for name, box in _outlet_boxes(page).items():
-        if box.is_checked() != (name in outlets):
-            box.set_checked(name in outlets)
+    """Tick exactly `outlets` in the page's source filter (wanted ones first: one always stays ticked); the Python
+    views' own filter (widgets.SourceFilter, hidden) must follow it."""
+    boxes = _page_boxes(page)
+    for name in sorted(boxes, key=lambda name: name not in outlets):
+        if boxes[name].is_checked() != (name in outlets):
+            boxes[name].set_checked(name in outlets)
+    deadline = time.monotonic() + VIEW_S
+    while {name for name, box in _outlet_boxes(page).items() if box.is_checked()} != set(outlets):
+        assert time.monotonic() < deadline, "the Python views' source filter did not follow the page's"
+        page.wait_for_timeout(100)
 
 
 def _hits(note_html: str) -> int:
@@ -590,22 +606,22 @@ def test_unticking_an_outlet_updates_both_views(notebook, articles, hand, codebo
     _expect_views(page, articles, hand, codebook, outlets, f"{dropped!r} ticked again")
 
 
-def test_unticking_every_outlet_shows_the_empty_state(notebook, articles, hand, codebook):
+def test_one_source_filter_drives_the_python_views_and_keeps_one_outlet(notebook, articles, hand, codebook):
     page = notebook.page
     outlets = corpus.outlets_of(articles)
     _tick(page, outlets)
-    _tick(page, [])
-    assert not any(box.is_checked() for box in _outlet_boxes(page).values())
-    _expect_views(page, articles, hand, codebook, [], "no outlet ticked")
-    for view in (_kwic_view(page), _evidence_view(page)):
-        assert "No source selected" in (view.text_content() or "")
+    assert not _source_filter(page).is_visible(), "the Python views' own source filter shows beside the page's"
+    boxes = _page_boxes(page)
+    for name in outlets:  # untick them all: the last one stays ticked, and the filter says why
+        boxes[name].click()
+    kept = [name for name, box in boxes.items() if box.is_checked()]
+    assert kept == [outlets[-1]], kept
+    assert "at least one" in page.locator(".jp-OutputArea-output .pc-page-controls .pc-status").text_content()
 
-    # Ticking one outlet again brings its hits back, and only its hits.
-    back = outlets[-1]
-    _tick(page, [back])
-    kwic, _evidence = _expect_views(page, articles, hand, codebook, [back], f"only {back!r} ticked")
+    # Only the kept outlet's hits and evidence are shown.
+    kwic, _evidence = _expect_views(page, articles, hand, codebook, kept, f"only {kept[0]!r} ticked")
     rows = set(_kwic_view(page).locator("tbody tr td:nth-child(2)").all_text_contents())
-    assert rows <= {back}, rows
+    assert rows <= set(kept), rows
     _tick(page, outlets)
 
 
