@@ -22,7 +22,13 @@ from IPython.display import HTML
 from helpers.annotate.annotations import Codebook
 from helpers.corpus.articles import date_window, outlets_of
 from helpers.corpus.glossary import gloss, load_glossary
-from helpers.present.widgets import DISAGREEMENT_COLUMNS, evidence_rows, reader_html, table_html
+from helpers.present.widgets import (
+    DISAGREEMENT_COLUMNS,
+    disagreement_columns,
+    evidence_rows,
+    reader_html,
+    table_html,
+)
 
 FOLD_STYLE = """<style>
 .pc-folds details { border-left: 3px solid #ccc; margin: 0.3em 0; padding: 0.1em 0.6em; }
@@ -248,6 +254,7 @@ def evidence_browser_html(annotations: pd.DataFrame, articles: pd.DataFrame, cod
 
 def disagreements_html(settled: pd.DataFrame, columns: Sequence[str] = DISAGREEMENT_COLUMNS) -> str:
     """Render one fold per layer listing the coders' disagreements there, with the decisions (the lab's picker)."""
+    columns = disagreement_columns(settled, columns)
     folds = []
     for layer, rows in settled.groupby("layer", sort=False):
         count = f"{len(rows)} disagreement{'s' * (len(rows) != 1)}"

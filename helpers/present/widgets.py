@@ -288,6 +288,11 @@ def folded_table(table: pd.DataFrame, summary: str) -> HTML:
                 "</details>")
 
 
+def disagreement_columns(settled: pd.DataFrame, columns: Sequence[str] = DISAGREEMENT_COLUMNS) -> list[str]:
+    """Return the columns a disagreement table shows: `article` where it is shown by name (names.by_name)."""
+    return [("article" if column == "article_id" and column not in settled.columns else column) for column in columns]
+
+
 def disagreement_picker(settled: pd.DataFrame) -> widgets.Widget:
     """Build a layer picker that lists that layer's disagreements between the coders, with the decisions."""
     layers = list(dict.fromkeys(settled["layer"]))
@@ -295,7 +300,7 @@ def disagreement_picker(settled: pd.DataFrame) -> widgets.Widget:
     view = widgets.HTML()
 
     def update(_change=None) -> None:
-        view.value = table_html(settled.loc[settled["layer"] == picker.value, DISAGREEMENT_COLUMNS])
+        view.value = table_html(settled.loc[settled["layer"] == picker.value, disagreement_columns(settled)])
 
     picker.observe(update, names="value")
     update()
