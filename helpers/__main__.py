@@ -1,4 +1,5 @@
-"""Command line: `python -m helpers validate | add FILE … | export [--no-text] --out DIR | restore | report`."""
+"""Command line: `python -m helpers validate | add FILE … | export [--no-text] --out DIR | restore | report`,
+and the REFI-QDA round trip `export-qdpx --out FILE.qdpx | import-qdpx FILE --coder NAME`."""
 
 from __future__ import annotations
 
@@ -101,6 +102,39 @@ def restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def export_qdpx(args: argparse.Namespace) -> int:
+    """Write the study as a REFI-QDA project (.qdpx) and its codebook (.qdc) for MAXQDA, ATLAS.ti, NVivo, QualCoder."""
+    from helpers.annotate.study import load_study
+    from helpers.publish.qdpx import write_qdc, write_qdpx
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".qdpx":
+        raise CorpusError([f"--out {out}: name the project file FILE.qdpx (the codebook goes beside it as FILE.qdc)"])
+    targets = [out, out.with_suffix(".qdc")]
+    if existing := [str(path) for path in targets if path.exists() or path.is_symlink()]:
+        if not args.replace or any(not Path(path).is_file() or Path(path).is_symlink() for path in existing):
+            raise CorpusError([f"{', '.join(existing)}: already there; a project coded in a tool would be lost. "
+                               "Choose another --out, or pass --replace to overwrite the files"])
+    study = load_study(args.corpus)
+    coders = [] if args.no_codings else (args.coders.split(",") if args.coders else None)
+    write_qdpx(study, out, coders)
+    write_qdc(study.codebook, targets[1])
+    shown = "no codings (texts and codebook only)" if coders == [] else (
+        "the codings of " + ", ".join(coders or sorted(set(study.hand["coder"]))))
+    print(f"wrote {out} ({len(study.texts)} texts, {shown}) and {targets[1]} (the codebook)")
+    return 0
+
+
+def import_qdpx(args: argparse.Namespace) -> int:
+    """Read one coder's work from a REFI-QDA project into corpus/annotations/<coder>/, checked like any coding."""
+    from helpers.publish.qdpx import import_qdpx as import_project
+
+    written = import_project(args.file, args.coder, args.corpus, user=args.user, replace=args.replace)
+    print(f"wrote {len(written)} coding files to {written[0].parent}; they validate against the codebook and the "
+          "clean texts. Next: `python -m helpers validate`, then notebooks/04-check-reliability.ipynb.")
+    return 0
+
+
 def check_corpus_folder(given: str | None) -> None:
     """Refuse a `--corpus` (or $PARLER_CORPUS) that is empty or names a file, before any command reads it."""
     if given is not None and not given.strip():
@@ -178,6 +212,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-text", action="store_true",
                    help="leave out the article texts and cut every span to a short quote (for sharing)")
     p.set_defaults(run=export)
+    p = commands.add_parser("export-qdpx", parents=[corpus],
+                            help="write a REFI-QDA project (.qdpx) and codebook (.qdc) for MAXQDA, ATLAS.ti, NVivo, "
+                                 "QualCoder")
+    p.add_argument("--out", required=True, help="the project file, FILE.qdpx (FILE.qdc is written beside it)")
+    p.add_argument("--coders", default=None, help="whose codings to include, comma-separated (default: every coder)")
+    p.add_argument("--no-codings", action="store_true",
+                   help="texts and codebook only, for a new coder who must not see the others' codings")
+    p.add_argument("--replace", action="store_true", help="overwrite FILE.qdpx and FILE.qdc if they exist")
+    p.set_defaults(run=export_qdpx)
+    p = commands.add_parser("import-qdpx", parents=[corpus],
+                            help="read a coder's work from a REFI-QDA project into corpus/annotations/NAME/")
+    p.add_argument("file", help="the project file (.qdpx) exported by MAXQDA, ATLAS.ti, NVivo or QualCoder")
+    p.add_argument("--coder", required=True, help="the coder's folder name under corpus/annotations/ (e.g. coder_c)")
+    p.add_argument("--user", default=None,
+                   help="the project's user whose codings to read (needed when several users coded)")
+    p.add_argument("--replace", action="store_true",
+                   help="replace the layer files of an existing coder folder (its notes stay)")
+    p.set_defaults(run=import_qdpx)
     p = commands.add_parser("restore", parents=[corpus],
                             help="rebuild a corpus from an export --no-text plus your own texts")
     p.add_argument("export_dir", help="folder written by `export --no-text`")

@@ -1,1 +1,1 @@
-"""Publishing: CSV export, the offline HTML report and refreshing the notebooks."""
+"""Publishing: CSV export, REFI-QDA projects (qdpx), the offline HTML report and refreshing the notebooks."""
