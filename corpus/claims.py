@@ -98,7 +98,8 @@ def _fact_reach(study: Study, coding: pd.DataFrame) -> Check:
 
 @CLAIMS.claim("fact-overlap", "01-compare-coverage",
        "No two articles share more than a third of the facts either reports (Jaccard at most 0.33); the closest "
-       "pair, kein-hoster and server-ab, share four facts, four of server-ab's five.", ("facts",))
+       "pair, t3n's first article (10–15 Jan) and informationsportal24.de's, share four facts, four of the latter's "
+       "five.", ("facts",))
 def _fact_overlap(study: Study, coding: pd.DataFrame) -> Check:
     matrix = _fact_matrix(study, coding)
     pairs = coverage.shared_facts(matrix)
@@ -242,8 +243,9 @@ def _reports(coding: pd.DataFrame, facts: list[str]) -> set[str]:
 
 
 @CLAIMS.claim("warnings-reported", "03-trace-email-evidence",
-       "Only one article dates AWS's warnings to November 2020 (t3n's mails-november): it names AWS's court filing as "
-       "the source but states the warnings in its own voice, as proof (Belege), not as one party's claim.",
+       "Only one article dates AWS's warnings to November 2020 (t3n's second article, 12–21 Jan): it names AWS's "
+       "court filing as the source but states the warnings in its own voice, as proof (Belege), not as one party's "
+       "claim.",
        ("facts", "frames"))
 def _warnings(study: Study, coding: pd.DataFrame) -> Check:
     rows = coding[(coding["layer"] == "facts") & coding["code"].isin(list(study.settings.evidence.warnings))]
@@ -268,7 +270,7 @@ def _warnings(study: Study, coding: pd.DataFrame) -> Check:
 @CLAIMS.claim("after-filing", "03-trace-email-evidence",
        "Two articles' windows begin on or after the day of AWS's court filing: the one that reports the filing also "
        "reports the warnings AWS says it gave since November 2020, the other (dated with low confidence) does not; "
-       "kein-hoster's window spans the filing day.", ("facts",))
+       "t3n's first article's window (10–15 Jan) spans the filing day.", ("facts",))
 def _after_filing(study: Study, coding: pd.DataFrame) -> Check:
     events = timeline.event_table(study.events).set_index("event_id")
     filing_event = study.settings.evidence.filing_event

@@ -14,6 +14,7 @@ import pandas as pd
 
 from helpers.analyse.tables import annotation_tables, coverage_table
 from helpers.annotate.annotations import QUOTED, REPORTED, UNATTRIBUTED, VOICE, Codebook, coded_in
+from helpers.corpus.glossary import SEPARATOR
 from helpers.corpus.settings import Evidence
 from helpers.text.tokens import count_words
 
@@ -183,25 +184,45 @@ def sides_given_voice(coding: pd.DataFrame, articles: pd.DataFrame, codebook: Co
     return pd.DataFrame(rows, columns=["article_id", "direct", "in_quotes", "with_reported"])
 
 
-def accounts(coding: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook, evidence: Evidence,
-             acting_side: str) -> pd.DataFrame:
-    """Return per coded article whether it reports the claim, the earlier evidence, and the acting side's reasons.
+def account_spans(coding: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook, evidence: Evidence,
+                  acting_side: str) -> pd.DataFrame:
+    """Return per coded article the spans behind `accounts`: the claim, the earlier evidence, the stated reasons.
 
-    The ids come from the study file (`evidence`). Reasons: a fact in `evidence.reasons`, or a frame in
-    `evidence.reason_frames` in reported speech or a quote attributed to an actor of `acting_side`.
+    Each cell joins the article's spans in text order (" | "); an empty cell means none. Reasons are the facts in
+    `evidence.reasons` and the sentences carrying a frame of `evidence.reason_frames` in reported speech or a
+    quote attributed to an actor of `acting_side`.
     """
     outlets = articles.set_index("article_id")["outlet"]
     frames = coding[(coding["layer"] == "frames") & coding["code"].isin(evidence.reason_frames)
                     & coding[VOICE].isin([REPORTED, QUOTED])]
-    voiced = {r.article_id for r in frames.itertuples()
-              if speaker_side(r.attributed_to, outlets[r.article_id], codebook) == acting_side}
+    voiced = frames[[speaker_side(r.attributed_to, outlets[r.article_id], codebook) == acting_side
+                     for r in frames.itertuples()]]
     facts = coding[coding["layer"] == "facts"]
-
-    def reporting(ids: Iterable[str]) -> set[str]:
-        return set(facts.loc[facts["code"].isin(list(ids)), "article_id"])
-
     coded = coded_in(coding)
-    ids = pd.Series([a for a in articles["article_id"] if a in coded], dtype="object")
-    return pd.DataFrame({"article_id": ids, "claim": ids.isin(reporting([evidence.claim])),
-                         "earlier_evidence": ids.isin(reporting(evidence.warnings)),
-                         "stated_reasons": ids.isin(reporting(evidence.reasons) | voiced)})
+
+    def spans(rows: pd.DataFrame) -> str:
+        return SEPARATOR.join(dict.fromkeys(rows.sort_values("start", kind="stable")["span"]))
+
+    table = []
+    for article_id in [a for a in articles["article_id"] if a in coded]:
+        mine = facts[facts["article_id"] == article_id]
+        table.append({
+            "article_id": article_id,
+            "claim": spans(mine[mine["code"] == evidence.claim]),
+            "earlier_evidence": spans(mine[mine["code"].isin(list(evidence.warnings))]),
+            "stated_reasons": spans(pd.concat([mine[mine["code"].isin(list(evidence.reasons))],
+                                               voiced[voiced["article_id"] == article_id]])),
+        })
+    return pd.DataFrame(table, columns=["article_id", "claim", "earlier_evidence", "stated_reasons"])
+
+
+def accounts(coding: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook, evidence: Evidence,
+             acting_side: str) -> pd.DataFrame:
+    """Return per coded article whether it reports the claim, the earlier evidence, and the acting side's reasons.
+
+    The ids come from the study file (`evidence`); the spans behind each answer are `account_spans`.
+    """
+    table = account_spans(coding, articles, codebook, evidence, acting_side)
+    for column in ("claim", "earlier_evidence", "stated_reasons"):
+        table[column] = table[column] != ""
+    return table

@@ -57,7 +57,7 @@ def article_lengths(overview: pd.DataFrame, outlets: Sequence[str]) -> alt.Layer
         ],
     )
     bars = base.mark_bar().encode(
-        x=alt.X("words_clean:Q", title="words (bar: after cleaning · tick: before)"),
+        x=alt.X("words_clean:Q", title="words (bar: after cleaning · tick: before)", axis=alt.Axis(tickCount=5)),
         color=alt.Color("outlet:N", scale=outlet_scale(outlets), title="Outlet"),
     ).add_params(*params)
     ticks = base.mark_tick(color="black", thickness=2, size=18).encode(x="words_raw:Q")
@@ -206,7 +206,9 @@ def reliability_chart(agreement: pd.DataFrame) -> alt.LayerChart:
     order = list(data["unit"])
     base = alt.Chart(data).encode(y=alt.Y("unit:N", sort=order, title=None))
     bars = base.mark_rule(strokeWidth=2).encode(x=alt.X("ci_low:Q", title="Krippendorff's alpha (95% interval)",
-                                                        scale=alt.Scale(domain=[-0.2, 1])), x2="ci_high:Q")
+                                                        scale=alt.Scale(domain=[-0.2, 1]),
+                                                        axis=alt.Axis(values=[-0.2, 0, 0.2, 0.4, 0.6, 0.8, 1])),
+                                 x2="ci_high:Q")
     points = base.mark_point(filled=True, size=60).encode(
         x="alpha:Q", color=alt.Color("reading:N", title="Reading"),
         tooltip=["layer:N", "measure:N", "units:Q", alt.Tooltip("alpha:Q", format=".3f"),

@@ -94,14 +94,30 @@ _CONTROLS_SCRIPT = """<script>
       if (input && input.checked !== (keep.indexOf(name) >= 0)) { input.click(); }
     });
     root.classList.toggle("pc-glosses-off", !glosses.checked);
+    controls.setAttribute("data-all", String(keep.length === boxes.length));
     status.textContent = keep.length === boxes.length ? "every source shown" :
       "showing " + keep.length + " of " + boxes.length + " sources";
   }
-  controls.addEventListener("change", apply);
+  // On the shared pages the reader's choice follows them to the other pages (this browser tab only).
+  var KEY = "pc-sources";
+  function remember() {
+    try { sessionStorage.setItem(KEY, JSON.stringify(kept())); } catch (err) { /* storage off: no memory */ }
+  }
+  function recall() {
+    var saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch (err) { saved = null; }
+    if (!Array.isArray(saved)) { return; }
+    var known = boxes.filter(function (box) { return saved.indexOf(box.getAttribute("data-source")) >= 0; });
+    if (known.length === 0) { return; }
+    boxes.forEach(function (box) { box.checked = known.indexOf(box) >= 0; });
+  }
+  controls.addEventListener("change", function (event) { apply(event); remember(); });
   root.addEventListener("pc-chart", function (event) {
     if (kept().length < boxes.length) { setView(event.detail); }
   });
+  if (bar) { recall(); }  // the shared pages only: a notebook starts with every source
   apply();
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", function () { apply(); }); }
 })();
 </script>"""
 
@@ -201,9 +217,20 @@ def article_reader_html(articles: pd.DataFrame) -> str:
         meta = f"{row.outlet} · published {date_window(row.published_earliest, row.published_latest)}"
         label = article_label(row.outlet, row.display_title, row.published_earliest, row.published_latest)
         folds.append(_fold(html.escape(label) + _count(f"{row.words_clean} words"),
-                           reader_html(row.display_title, row.clean_text, meta),
+                           reader_html(row.display_title, row.clean_text, meta) + _original(row),
                            title=str(row.article_id), outlet=str(row.outlet), article=str(row.article_id)))
     return f'{FOLD_STYLE}<div class="pc-folds pc-reader">{"".join(folds)}</div>{READER_SCRIPT}'
+
+
+def _original(row: object) -> str:
+    """Link an article's original web address, with how it was found (its `url_basis`), where the corpus has one."""
+    url = getattr(row, "url", None)
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        return ""
+    basis = getattr(row, "url_basis", None)
+    how = f" ({html.escape(basis)})" if isinstance(basis, str) and basis.strip() else ""
+    return (f'<p class="pc-original">Original: <a href="{html.escape(url, quote=True)}" rel="noopener noreferrer" '
+            f'target="_blank">{html.escape(url)}</a>{how}</p>')
 
 
 def reader_spans(spans: pd.DataFrame, codebook: Codebook, layer: str, glossary: Mapping[str, str]) -> pd.DataFrame:

@@ -154,11 +154,19 @@ def render_offline(spec: dict, **metadata: Any) -> dict[str, str]:
     """Return the mimebundle of one chart: a div with a deterministic id and the script that fills it."""
     spec_json = json.dumps(spec, sort_keys=True, ensure_ascii=False)
     div_id = f"vl-{hashlib.sha256(spec_json.encode()).hexdigest()[:10]}-{next(_chart_numbers)}"
-    options = {**EMBED_OPTIONS, **metadata.get("embed_options", {})}
+    options = {**EMBED_OPTIONS, "downloadFileName": file_stem(spec), **metadata.get("embed_options", {})}
     html = _CHART_HTML.format(
         div_id=div_id, spec=_json_in_script(spec_json), options=_json_in_script(json.dumps(options))
     )
     return {"text/html": html, "text/plain": "<VegaLite chart>"}
+
+
+def file_stem(spec: dict) -> str:
+    """Name a chart's saved PNG/SVG after its title ("Who gets quoted, in words" -> "who-gets-quoted-in-words")."""
+    title = spec.get("title")
+    text = title.get("text") if isinstance(title, dict) else title
+    text = text if isinstance(text, str) else str(spec.get("description") or "chart")
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-") or "chart"
 
 
 @functools.cache

@@ -67,11 +67,13 @@ def text_table(table: pd.DataFrame) -> HTML:
 
 
 def text_table_html(table: pd.DataFrame) -> str:
-    """Render a table of text as escaped HTML; its English gloss column is marked for the page's glosses switch."""
-    rendered = table.to_html(index=False, escape=True, border=0, classes="pc-text")
-    if GLOSS_COLUMN in table.columns:  # the switch hides column n (helpers.present.explore.page_controls_html)
-        column = list(table.columns).index(GLOSS_COLUMN) + 1
-        rendered = rendered.replace("<table ", f'<table data-gloss-column="{column}" ', 1)
+    """Render a table of text as escaped HTML (web addresses as links); its English gloss column is marked for the
+    page's glosses switch."""
+    rendered = table.to_html(index=False, escape=True, border=0, classes="pc-text", render_links=True)
+    glossed = [n for n, column in enumerate(table.columns, start=1)
+               if str(column) == GLOSS_COLUMN or str(column).endswith(f"_{GLOSS_COLUMN}")]
+    if glossed:  # the switch hides column n (helpers.present.explore.page_controls_html)
+        rendered = rendered.replace("<table ", f'<table data-gloss-column="{glossed[0]}" ', 1)
     return rendered
 
 

@@ -96,7 +96,7 @@ def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120,
             }
             body = export_page(notebook, page, nav, exporter)
             findings[page.href] = page_findings(body)
-            body = with_findings_box(body, findings[page.href])
+            body = with_findings_box(body, findings[page.href], settings.coders)
             (building / page.href).write_text(body, encoding="utf-8")
             print(f"{time.perf_counter() - ran:.1f} s", flush=True)
         (building / "index.html").write_text(render_index(pages, findings, settings), encoding="utf-8")
@@ -219,8 +219,13 @@ def finding_items(findings: list[Finding], href: str = "") -> str:
     return "\n".join(
         f'<li><span class="verdict {html.escape(finding.status.replace(" ", "-"))}">'
         f'{html.escape(finding.status)}</span> '
-        f'<a href="{html.escape(href + "#" + finding.anchor)}">{finding.text_html}</a></li>'
+        f'<a href="{html.escape(href + "#" + _fragment(finding.anchor))}">{finding.text_html}</a></li>'
         for finding in findings)
+
+
+def _fragment(anchor: str) -> str:
+    """Write an element id as a URL fragment: nbconvert's ids hold "%E2%80%93" for "–", which a browser would decode."""
+    return anchor.replace("%", "%25")
 
 
 VERDICT_STYLE = """.verdict { display: inline-block; min-width: 6.5em; font-size: 0.8em; font-weight: 600;
@@ -230,11 +235,16 @@ VERDICT_STYLE = """.verdict { display: inline-block; min-width: 6.5em; font-size
 .verdict.tie { background: #fff4d6; color: #7a5300; }"""
 
 
-def with_findings_box(body: str, findings: list[Finding]) -> str:
+VERDICT_MEANING = ("<em>holds</em> means the hand-coded texts bear the sentence out as written, <em>does not "
+                   "hold</em> that they do not, <em>tie</em> a close call; it checks what the articles say, not "
+                   "whether the events happened")
+
+
+def with_findings_box(body: str, findings: list[Finding], coders: str = "") -> str:
     """Put the page's findings, each with its verdict and a link to its evidence, under its question.
 
     The box goes after the first paragraph that follows the page's title (the question, in plain words); a page
-    without findings is returned as it is.
+    without findings is returned as it is. `coders` (the study file's words on who coded) is said in the box.
     """
     title = body.find("<h1")
     after = body.find("</p>", title) if title >= 0 else -1
@@ -243,7 +253,8 @@ def with_findings_box(body: str, findings: list[Finding]) -> str:
     box = (f'<style>{VERDICT_STYLE}\n.pc-findings {{ border: 1px solid #ddd; border-radius: 4px; padding: 0.4em 1em; '
            'margin: 1em 0; background: #fafafa; }}\n.pc-findings li {{ margin: 0.3em 0; }}</style>'
            '<nav class="pc-findings" aria-label="Findings on this page"><p><b>Findings on this page</b>, each checked '
-           'by code (holds, does not hold, or tie) and linked to its evidence below:</p>'
+           f'by code against the hand coding{html.escape(f" ({coders})" if coders else "")} and linked to its '
+           f'evidence below: {VERDICT_MEANING}.</p>'
            f'<ul>{finding_items(findings)}</ul></nav>')
     at = after + len("</p>")
     return body[:at] + box + body[at:]
@@ -273,9 +284,10 @@ def render_index(pages: list[Page], findings: dict[str, list[Finding]] | None = 
     if groups:
         key_findings = ("<h2>Key findings</h2>\n<p class=\"note\">Each finding is a claim that code checks on the "
                         f"hand coding{html.escape(coders)}, the consensus of two independent codings where there are "
-                        "two (see the reliability page): <em>holds</em>, <em>does not hold</em>, or <em>tie</em> "
-                        "(a close call, or one the two coders' codings split on). Each links to the check's evidence, "
-                        "with the article text it comes from.</p>\n" + "\n".join(groups))
+                        f"two (see the reliability page): {VERDICT_MEANING} (or one the two coders' codings split "
+                        "on). Each links to the check's evidence, with the article text it comes from.</p>\n"
+                        + "\n".join(groups))
+    terms = _terms_html()
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -290,6 +302,8 @@ h2 {{ font-size: 1.25em; margin-top: 1.6em; }}
 h3 {{ font-size: 1.05em; margin: 1.2em 0 0.3em; }}
 .note {{ color: #555; font-size: 0.95em; }}
 ul.findings li {{ margin: 0.35em 0; }}
+dl.terms dt {{ font-weight: 600; margin-top: 0.5em; }}
+dl.terms dd {{ margin: 0 0 0 1.2em; color: #333; }}
 {VERDICT_STYLE}
 .question {{ font-size: 1.1em; color: #444; }}
 ol li {{ margin: 0.6em 0; }}
@@ -305,12 +319,51 @@ a {{ color: #1565c0; }}
 {items}
 </ol>
 {key_findings}
+<h2>Terms used</h2>
+<dl class="terms">
+{terms}
+</dl>
 <p class="note">Everything on these pages, charts and their filters included, works in this browser with no
-network and no Python.</p>
+network and no Python. The articles' texts are their publishers' work, reproduced here for research and teaching
+(each page links the original); share this folder for that purpose only, or share the export without texts
+(<code>python -m helpers export --no-text</code>).</p>
 </main>
 </body>
 </html>
 """
+
+
+# What a reader without a methods course needs to read the pages: the measures and terms they use.
+TERMS = {
+    "Hand coding": "Reading each article and marking, span by span, which fact, frame, label, quote or actor it "
+                   "holds, by the rules in the codebook. Where two coders coded, each did it independently, and "
+                   "a further reading settled their differences (see the reliability page).",
+    "Fact, frame, label": "A fact is an event or detail an article reports. A frame is how a sentence presents the "
+                          "story (e.g. as a matter of free speech, or of public safety). A label is a phrase an "
+                          "article uses to name or characterise the actor the study focuses on.",
+    "Reported speech": "Someone else's words told by the outlet without quotation marks, in German often in the "
+                       "Konjunktiv I (\"sei\", \"habe\") or with \"laut\" / \"so X\" (according to X). A "
+                       "framing counted in reported speech is that person's, not the outlet's own.",
+    "Krippendorff's alpha": "How far two coders agree beyond chance: 1 is perfect, 0 is chance; .800 is the usual "
+                            "bar for reliable, .667 for tentative conclusions. The interval shows how sure the "
+                            "number is.",
+    "Jaccard": "The share of facts two articles have in common: facts both report, divided by facts either reports.",
+    "Cosine similarity": "How alike two articles' vocabularies are, from 0 (no word in common) to 1 (the same "
+                         "words in the same proportions).",
+    "Lemma": "A word's dictionary form (\"Netzwerke\" and \"Netzwerks\" both count as \"Netzwerk\").",
+    "z (log-odds)": "How much more an outlet uses a word than the others, allowing for chance; above 1.96 would "
+                    "count as distinctive.",
+    "F1": "How well the automatic detectors match the hand coding: 1 is a perfect match, 0 none (it weighs misses "
+          "and false alarms alike).",
+    "Kicker": "The short line above a headline (in German, the Dachzeile).",
+    "Publication window": "The days an article may have been published, inferred from what it reports; its "
+                          "confidence says how sure.",
+}
+
+
+def _terms_html() -> str:
+    """Render the terms as definition-list entries."""
+    return "\n".join(f"<dt>{html.escape(term)}</dt><dd>{html.escape(meaning)}</dd>" for term, meaning in TERMS.items())
 
 
 def _inline_markdown(text: str) -> str:

@@ -95,3 +95,24 @@ def test_real_corpus_findings_are_consistent(hand, articles, codebook):
     variants = cv.name_variants(hand, articles, codebook)
     assert set(variants["actor_id"]) <= set(codebook.ids("actors"))
     assert not variants.empty
+
+
+def test_account_spans_show_every_span_the_accounts_count(study):
+    """The table a reader sees (account_spans) and the answers the claim counts (accounts) come from one function:
+    a reason given only as a frame in the acting side's reported words is shown, not only counted."""
+    from helpers.analyse.coverage import account_spans, accounts
+
+    args = (study.coding, study.articles, study.codebook, study.settings.evidence, study.settings.acting_side)
+    spans, answers = account_spans(*args), accounts(*args)
+    assert list(spans["article_id"]) == list(answers["article_id"])
+    for column in ("claim", "earlier_evidence", "stated_reasons"):
+        assert list(spans[column] != "") == list(answers[column]), column
+    reasons = study.coding[(study.coding["layer"] == "facts")
+                           & study.coding["code"].isin(list(study.settings.evidence.reasons))]
+    with_facts = set(reasons["article_id"])
+    by_frame_only = [a for a in answers.loc[answers["stated_reasons"], "article_id"] if a not in with_facts]
+    assert by_frame_only, "no article gives reasons only as a frame: the test proves nothing"
+    for article_id in by_frame_only:
+        shown = spans.set_index("article_id").loc[article_id, "stated_reasons"]
+        frames = study.coding[(study.coding["article_id"] == article_id) & (study.coding["layer"] == "frames")]
+        assert any(span in shown for span in frames["span"]), article_id

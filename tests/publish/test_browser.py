@@ -479,6 +479,46 @@ def test_kwic_pages_reach_every_match_and_a_row_opens_its_article_at_the_hit(
     assert checked > 0, "no chart in the report has a search box"
 
 
+def test_a_finding_link_lands_below_the_pinned_bar_and_the_sources_follow_to_the_next_page(
+        open_page: OpenPage, report_dir: Path) -> None:
+    """Following a finding's link shows its heading under the page bar, not behind it; an unticked outlet stays
+    unticked on the next page of the report (same tab)."""
+    name = next(name for name in pages_with_source_filter(report_dir) if report.page_findings(
+        (report_dir / name).read_text("utf-8")))
+    page = open_page(name)
+    link = page.page.locator(".pc-findings a").last
+    anchor = link.get_attribute("href").split("#", 1)[1]
+    link.click()
+    page.page.wait_for_timeout(300)
+    heading_top = page.page.evaluate("(id) => document.getElementById(id).getBoundingClientRect().top", anchor)
+    bar_bottom = page.page.evaluate("() => document.getElementById('pc-page-bar').getBoundingClientRect().bottom")
+    assert heading_top >= bar_bottom - 1, f"{name}: the finding's heading ({heading_top}px) is under the bar " \
+                                          f"({bar_bottom}px)"
+
+    boxes = page.page.locator(SOURCE_BOXES)
+    outlet = boxes.first.get_attribute("data-source")
+    boxes.first.uncheck()
+    following = next(other for other in pages_with_source_filter(report_dir) if other != name)
+    page.page.goto((report_dir / following).as_uri())
+    page.wait_for_charts()
+    kept = {box.get_attribute("data-source"): box.is_checked() for box in page.page.locator(SOURCE_BOXES).all()}
+    assert kept.get(outlet) is False and any(kept.values()), f"{following}: {kept}"
+    assert outlet not in visible_outlets(page), f"{following}: {outlet!r} unticked, yet its blocks show"
+    assert page.errors == [], page.errors
+
+
+def test_each_article_in_the_reader_links_its_original(open_page: OpenPage, articles: pd.DataFrame) -> None:
+    """The reader names where the text comes from: its web address as a link, with how it was found."""
+    page = open_page("00-describe-corpus.html")
+    for row in articles.itertuples():
+        fold = page.page.locator(f'details[data-article="{row.article_id}"]')
+        link = fold.locator(".pc-original a")
+        if isinstance(row.url, str) and row.url.startswith("http"):
+            assert link.get_attribute("href") == row.url, row.article_id
+        else:
+            assert link.count() == 0, row.article_id
+
+
 @pytest.mark.parametrize("name", NOTEBOOK_PAGES)
 def test_every_chart_exports_offline_describes_itself_and_warns_of_nothing(
         open_page: OpenPage, name: str, tmp_path: Path) -> None:
@@ -498,6 +538,7 @@ def test_every_chart_exports_offline_describes_itself_and_warns_of_nothing(
         with page.page.expect_download() as png:
             page.page.locator(f"#{chart.id} .vega-actions a", has_text="PNG").click()
         assert png.value.suggested_filename.endswith(".png"), where
+        assert png.value.suggested_filename != "visualization.png", f"{where}: the file is not named after the chart"
         assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"{where}: not a PNG"
         buttons = page.page.locator(f"#{chart.id} + .pc-chart-data button")
         assert buttons.count() >= 1, f"{where}: no CSV download"
