@@ -5,6 +5,10 @@ written as one table per layer. With one coder the tables have exactly the colum
 each table gains a `coder` column (second) and holds every coder's rows. Without any hand coding the
 tables are written with headers only: no coding is not the same as "absent".
 
+Beside them go the data behind the other views: events, sentences with offsets, every detector row and the
+detectors' scores, lemma counts, keyness per outlet and the KWIC hits of the study's default searches; and
+`datapackage.json` (helpers.publish.datapackage) describes every file written, for Frictionless tools.
+
 `export_without_text` writes the same tables with every span of article text cut to a short quote, for
 sharing when the texts are under copyright; `restore_corpus` rebuilds a corpus folder from such an export
 plus texts the user supplies, each verified by its sha256.
