@@ -6,7 +6,9 @@ lemmatising a thousand 5 KB articles takes about 1.5 s, plus ~2 s once per proce
 Distinctive words are scored with the weighted log-odds ratio and informative Dirichlet prior of
 Monroe, Colaresi & Quinn (2008), "Fightin' Words: Lexical Feature Selection and Evaluation for
 Identifying the Content of Political Conflict", Political Analysis 16(4): each group is compared with
-all the rest of the corpus.
+all the rest of the corpus. `keyness` adds, beside that z, the two scores corpus linguists read in WordSmith,
+AntConc, CQPweb or quanteda: the log-likelihood G² (how sure: a test statistic) and the log ratio (how big: an
+effect size), each for the same group-against-the-rest comparison (see `log_likelihood` and `log_ratio`).
 
 Five articles are a small corpus: a lemma used once or twice cannot tell outlets apart, so the log-odds
 table flags such rows (`low_count`, `warning`) instead of hiding them.
@@ -19,6 +21,7 @@ from collections import Counter
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from helpers.text import german
 from helpers.text.tokens import words
@@ -51,6 +54,10 @@ MIN_COUNT = 3
 
 COUNT_COLUMNS = ["lemma", "count"]
 LOG_ODDS_COLUMNS = ["group", "lemma", "count_group", "count_rest", "delta", "z", "low_count", "warning"]
+KEYNESS_COLUMNS = ["group", "lemma", "count_group", "count_rest", "delta", "z", "g2", "log_ratio", "low_count",
+                   "warning"]
+# Log ratio: a count of 0 stands in as this much, so a lemma one side never uses gets a finite score (Hardie 2014).
+ZERO_COUNT = 0.5
 PRIORS = ("informative", "uniform")
 
 
@@ -188,6 +195,67 @@ def log_odds(counts: pd.DataFrame, group_col: str, prior: str = "informative",
     table = table.sort_values(["order", "z", "lemma"], ascending=[True, False, True], kind="stable")
     return table.drop(columns="order").astype({"group": "str", "lemma": "str", "warning": "str"}).reset_index(
         drop=True)[LOG_ODDS_COLUMNS]
+
+
+def _x_log_x_over(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Return observed × ln(observed / expected), taking 0 × ln 0 as 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(observed > 0, observed * np.log(observed / np.where(expected > 0, expected, 1.0)), 0.0)
+
+
+def log_likelihood(count_group: ArrayLike, count_rest: ArrayLike, size_group: ArrayLike,
+                   size_rest: ArrayLike) -> np.ndarray:
+    """Return the signed log-likelihood G² of lemmas used `count_group` times in a group, `count_rest` in the rest.
+
+    G² is Dunning's (1993) likelihood-ratio statistic of the full 2 × 2 table (this lemma / every other lemma ×
+    group / rest; sizes are counted lemmas): G² = 2 Σ O ln(O / E) over the four cells, with E from the margins and
+    0 ln 0 = 0. It is signed as quanteda signs it: negative when the group uses the lemma less often than the rest.
+    With no continuity correction it equals quanteda's `textstat_keyness(measure = "lr", correction = "none")`
+    (its default applies Yates' correction to small tables); UCREL's log-likelihood calculator and WordSmith use
+    the two-cell form of Rayson & Garside (2000), which leaves out the "every other lemma" cells and gives
+    slightly different numbers. |G²| above 3.84 is p < 0.05 for one comparison, 10.83 p < 0.001; across a whole
+    vocabulary many lemmas pass by chance, so read G² as a ranking.
+    """
+    a, b = np.asarray(count_group, dtype=float), np.asarray(count_rest, dtype=float)
+    n_a, n_b = np.asarray(size_group, dtype=float), np.asarray(size_rest, dtype=float)
+    total = n_a + n_b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, (a + b) / np.where(total > 0, total, 1.0), 0.0)
+    cells = [(a, n_a * share), (b, n_b * share), (n_a - a, n_a * (1 - share)), (n_b - b, n_b * (1 - share))]
+    g2 = 2 * sum(_x_log_x_over(observed, expected) for observed, expected in cells)
+    sign = np.sign(a * n_b - b * n_a)  # the group's rate against the rest's, without dividing
+    return np.maximum(g2, 0.0) * sign
+
+
+def log_ratio(count_group: ArrayLike, count_rest: ArrayLike, size_group: ArrayLike,
+              size_rest: ArrayLike) -> np.ndarray:
+    """Return the log ratio: the binary log of the group's relative frequency of a lemma over the rest's.
+
+    log2((count_group / size_group) / (count_rest / size_rest)), Hardie's (2014) effect size: +1 means the group
+    uses the lemma twice as often (per counted lemma) as the rest, -1 half as often, 0 as often. A count of 0 is
+    taken as ZERO_COUNT (0.5), as in CQPweb, so a lemma only one side uses gets a finite score (with one use on
+    the other side it would score one point less); counts above 0 are used as they are.
+    """
+    a = np.maximum(np.asarray(count_group, dtype=float), 0.0)
+    b = np.maximum(np.asarray(count_rest, dtype=float), 0.0)
+    a, b = np.where(a > 0, a, ZERO_COUNT), np.where(b > 0, b, ZERO_COUNT)
+    return np.log2(a / np.asarray(size_group, dtype=float)) - np.log2(b / np.asarray(size_rest, dtype=float))
+
+
+def keyness(counts: pd.DataFrame, group_col: str, prior: str = "informative",
+            alpha0: float | None = None) -> pd.DataFrame:
+    """Return `log_odds` with the log-likelihood G² (`g2`) and log ratio (`log_ratio`) of each row beside z.
+
+    Every score compares the group with all the rest of the corpus; group and rest sizes are their counted
+    lemmas (the sums of `counts`). Rows and order are log_odds's (highest z first); columns KEYNESS_COLUMNS.
+    """
+    table = log_odds(counts, group_col, prior=prior, alpha0=alpha0)
+    sizes = counts.astype({group_col: "str"}).groupby(group_col)["count"].sum()
+    size_group = table["group"].map(sizes).to_numpy(dtype=float)
+    size_rest = float(sizes.sum()) - size_group
+    table["g2"] = log_likelihood(table["count_group"], table["count_rest"], size_group, size_rest)
+    table["log_ratio"] = log_ratio(table["count_group"], table["count_rest"], size_group, size_rest)
+    return table[KEYNESS_COLUMNS]
 
 
 def top_terms(log_odds_table: pd.DataFrame, n: int = 10) -> pd.DataFrame:

@@ -5,6 +5,10 @@ written as one table per layer. With one coder the tables have exactly the colum
 each table gains a `coder` column (second) and holds every coder's rows. Without any hand coding the
 tables are written with headers only: no coding is not the same as "absent".
 
+Beside them go the data behind the other views: events, sentences with offsets, every detector row and the
+detectors' scores, lemma counts, keyness per outlet and the KWIC hits of the study's default searches; and
+`datapackage.json` (helpers.publish.datapackage) describes every file written, for Frictionless tools.
+
 `export_without_text` writes the same tables with every span of article text cut to a short quote, for
 sharing when the texts are under copyright; `restore_corpus` rebuilds a corpus folder from such an export
 plus texts the user supplies, each verified by its sha256.
@@ -13,6 +17,7 @@ plus texts the user supplies, each verified by its sha256.
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,35 +25,63 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.analyse.claims import claims_table
+from helpers.analyse.kwic import COLUMNS as KWIC_COLUMNS
+from helpers.analyse.kwic import kwic, words_pattern
 from helpers.analyse.tables import annotation_tables
+from helpers.analyse.vocabulary import KEYNESS_COLUMNS, keyness, lemma_counts
+from helpers.annotate import measure
 from helpers.annotate.annotations import (
     ANNOTATION_COLUMNS,
+    Codebook,
     annotation_files,
+    codebook_path,
+    load_codebook,
 )
 from helpers.annotate.consensus import adjudicated
+from helpers.annotate.detect import detect_all
+from helpers.annotate.measure import SCORE_COLUMNS
 from helpers.annotate.study import load_study
 from helpers.corpus.articles import (
+    EVENT_COLUMNS,
     METADATA_COLUMNS,
     check_corpus,
     corpus_dir,
     inside,
     load_articles,
+    load_events,
     removals,
     sha256_of,
 )
 from helpers.corpus.readers import read_table
+from helpers.corpus.settings import SEARCHES, Settings, load_settings
 from helpers.errors import CorpusError
+from helpers.publish.datapackage import DATAPACKAGE_NAME, astral_note, describe_package
 from helpers.publish.outputs import check_output, output_folder
+from helpers.text.segment import sentences_frame
 
 CSV_ENCODING = "utf-8-sig"
 # Export without text: each column that holds article text is cut to a short quote; offsets stay exact.
 QUOTE_WIDTH = 30
 ELLIPSIS = "…"
-TEXT_COLUMNS = {"cleaning_removals.csv": "text", "disagreements.csv": "text", "coverage.csv": "evidence_span",
-                "mentions.csv": "surface",
-                "quotes.csv": "quote", "labels.csv": "phrase", "frames.csv": "sentence"}
+TEXT_COLUMNS = {"cleaning_removals.csv": ("text",), "disagreements.csv": ("text",), "coverage.csv": ("evidence_span",),
+                "mentions.csv": ("surface",), "quotes.csv": ("quote",), "labels.csv": ("phrase",),
+                "frames.csv": ("sentence",), "sentences.csv": ("text",), "detections.csv": ("span", "note"),
+                "events.csv": ("source_quote",)}
+# Tables where only some rows quote the articles: (column, value) picks them (events quoting reports stay whole).
+ARTICLE_ROWS = {"events.csv": ("source_kind", "article")}
+# Why the export without text has no KWIC table (said in its README.txt and datapackage.json).
+KWIC_LEFT_OUT = ("its left, right and sentence columns are the texts around every hit; cut to short quotes they "
+                 "would say nothing, and whole they would be the texts. With the texts, a hit's context is "
+                 "clean_text around start:end, and helpers.analyse.kwic rebuilds the table")
 README_NAME = "README.txt"
 CLAIMS_NAME = "claims.csv"
+DETECTIONS_NAME = "detections.csv"
+DETECTOR_SCORES_NAME = "detector_scores.csv"
+LEMMA_COUNTS_NAME = "lemma_counts.csv"
+KEYNESS_NAME = "keyness.csv"
+KWIC_NAME = "kwic.csv"
+DETECTION_COLUMNS = ["article_id", "coder", "layer", "code", "start", "end", "span", "speaker", "attributed_to",
+                     "voice", "is_variant", "note"]
 NO_TEXT_README = """\
 Export without article text (python -m helpers export --no-text)
 =================================================================
@@ -76,12 +109,26 @@ disagreements.csv     every unit the two coders coded differently, with the adju
                       and reason (coder_a, coder_b or neither)
 claims.csv            every finding of the notebooks with its checked verdict (holds, does not hold,
                       tie), the layers it rests on and their alpha
+events.csv            dated events of the case: event_id, date, date_precision, actor, event,
+                      source_kind, source, source_quote (short, where the source is an article), note
+sentences.csv         article_id, paragraph, sentence, start, end, text (short)
+detections.csv        every detector row: article_id, coder ("detector"), layer, code, start, end,
+                      span (short), speaker, attributed_to, voice, is_variant, note (short)
+detector_scores.csv   the detectors scored against the hand coding per layer and level
+lemma_counts.csv      article_id, lemma, count (stopwords and numbers left out)
+keyness.csv           per outlet and lemma against all other outlets: log-odds z, log-likelihood g2
+                      and log_ratio, with low_count and warning
+datapackage.json      a Frictionless Data Package describing every file: columns, types, keys
 cleaning_rules.yaml   the boilerplate rules (only when the corpus has its own; patterns, no text)
 
-Short quotes: the text columns (text, evidence_span, surface, quote, phrase, sentence) hold at most
+Left out: {kwic} (the full export's keyword-in-context hits): {why}.
+
+Short quotes: the text columns (text, evidence_span, surface, quote, phrase, sentence, span, note, and
+an article's source_quote in events.csv) hold at most
 {width} characters. A longer span is cut after its last whole word that fits and ends in "…".
 start/end are exact character offsets into the article's CLEAN text (raw_start/raw_end: into the raw
-file), so with the texts the full spans come back as clean_text[start:end]. Tables with a coder
+file), so with the texts the full spans come back as clean_text[start:end]. Offsets count Unicode code
+points, end exclusive; tools counting UTF-16 units (JavaScript, Java, .NET) count an emoji as two. Tables with a coder
 column hold several coders' rows; "consensus" rows are what the findings count. The codebook is not
 included (its examples quote the texts).
 
@@ -106,22 +153,95 @@ def article_table(articles: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def corpus_tables(articles: pd.DataFrame, events: pd.DataFrame, settings: Settings) -> dict[str, pd.DataFrame]:
+    """Return the tables that need no coding: events, sentences, lemma counts, keyness and the default searches."""
+    texts = dict(zip(articles["article_id"], articles["clean_text"], strict=True))
+    return {"events.csv": events[EVENT_COLUMNS].reset_index(drop=True), "sentences.csv": sentences_frame(texts),
+            LEMMA_COUNTS_NAME: lemma_counts(articles, by="article_id"), KEYNESS_NAME: outlet_keyness(articles),
+            KWIC_NAME: search_hits(articles, settings)}
+
+
+def outlet_keyness(articles: pd.DataFrame) -> pd.DataFrame:
+    """Return every lemma's keyness for each outlet against all the others (no rows with a single outlet)."""
+    counts = lemma_counts(articles, by="outlet")
+    if counts["outlet"].nunique() < 2:
+        return pd.DataFrame(columns=["outlet", *KEYNESS_COLUMNS[1:]])
+    return keyness(counts, "outlet").rename(columns={"group": "outlet"})
+
+
+def search_hits(articles: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Return the KWIC hits of the study's default searches (study.yaml `searches`), each row naming its search."""
+    found = []
+    for name, reading in SEARCHES.items():
+        query = settings.search(name)
+        if query:
+            pattern = words_pattern(query) if reading == "words" else query
+            found.append(kwic(articles, pattern).assign(search=name, query=query))
+    columns = ["search", "query", *KWIC_COLUMNS]
+    table = pd.concat(found, ignore_index=True)[columns] if found else pd.DataFrame(columns=columns)
+    return table.astype({"start": "int64", "end": "int64"})
+
+
+def detector_tables(texts: dict[str, str], codebook: Codebook | None, coding: pd.DataFrame | None
+                    ) -> dict[str, pd.DataFrame]:
+    """Return every detector row (coder "detector") and the detectors' scores against `coding` (the consensus)."""
+    if codebook is None:
+        detected = pd.DataFrame(columns=DETECTION_COLUMNS)
+    else:
+        detected = detect_all(texts, codebook)[DETECTION_COLUMNS]
+    if coding is None or coding.empty or codebook is None:
+        scores = pd.DataFrame(columns=["reference", "layer", "level", *SCORE_COLUMNS])
+    else:
+        scores = measure.scores(coding, detected)
+        scores.insert(0, "reference", ", ".join(sorted(set(coding["coder"]))))
+    return {DETECTIONS_NAME: detected, DETECTOR_SCORES_NAME: scores}
+
+
 def build_tables(corpus: str | Path | None = None) -> dict[str, pd.DataFrame]:
-    """Return every exported table by file name: articles, cleaning audit, hand coding, and with two coders the
-    agreement, the adjudicated disagreements and the checked findings."""
+    """Return every exported table by file name: articles, cleaning audit, events, sentences, hand coding (with two
+    coders the agreement and adjudicated disagreements), checked findings, detections, detector scores, lemma
+    counts, keyness and KWIC hits."""
+    return _build(corpus)[0]
+
+
+def _build(corpus: str | Path | None) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, Settings]:
+    """Return the tables (see build_tables), the articles and the study's settings."""
+    root = corpus_dir(corpus)
     articles = load_articles(corpus)
     tables = {"articles.csv": article_table(articles), "cleaning_removals.csv": removals(articles)}
-    if not annotation_files(corpus_dir(corpus)):
-        return tables | annotation_tables(pd.DataFrame(columns=ANNOTATION_COLUMNS), None, list(articles["article_id"]))
+    ids = list(articles["article_id"])
+    if not annotation_files(root):
+        events = load_events(root) if (root / "events.csv").is_file() else pd.DataFrame(columns=EVENT_COLUMNS)
+        codebook_file = codebook_path(root)
+        codebook = load_codebook(codebook_file) if codebook_file.is_file() else None
+        texts = dict(zip(ids, articles["clean_text"], strict=True))
+        settings = load_settings(root)
+        return (tables | corpus_tables(articles, events, settings)
+                | annotation_tables(pd.DataFrame(columns=ANNOTATION_COLUMNS), None, ids)
+                | detector_tables(texts, codebook, None)), articles, settings
     study = load_study(corpus)
-    ids = list(study.articles["article_id"])
+    tables |= corpus_tables(study.articles, study.events, study.settings)
     if not study.two_coders:
-        return tables | annotation_tables(study.hand, study.codebook, ids) | {CLAIMS_NAME: claims_table(study)}
-    # Both coders' rows and the consensus the findings use, with how the two agree and what each finding says.
-    hand = pd.concat([study.hand, study.coding], ignore_index=True)
-    return tables | annotation_tables(hand, study.codebook, ids) | {
-        "agreement.csv": study.agreement, "disagreements.csv": adjudicated(study.units, study.root),
-        CLAIMS_NAME: claims_table(study)}
+        tables |= annotation_tables(study.hand, study.codebook, ids) | {CLAIMS_NAME: claims_table(study)}
+    else:
+        # Both coders' rows and the consensus the findings use, with how the two agree and what each finding says.
+        hand = pd.concat([study.hand, study.coding], ignore_index=True)
+        tables |= annotation_tables(hand, study.codebook, ids) | {
+            "agreement.csv": study.agreement, "disagreements.csv": adjudicated(study.units, study.root),
+            CLAIMS_NAME: claims_table(study)}
+    return tables | detector_tables(study.texts, study.codebook, study.coding), study.articles, study.settings
+
+
+def _package(tables: dict[str, pd.DataFrame], articles: pd.DataFrame, settings: Settings, other_files: list[str],
+             without_text: bool = False) -> str:
+    """Return the datapackage.json text describing the tables and the other files of an export."""
+    note = astral_note(dict(zip(articles["raw_file"], articles["raw_text"], strict=True)),
+                       dict(zip(articles["article_id"], articles["clean_text"], strict=True)))
+    if without_text:
+        note += (f" Export without text: every column of article text is cut to at most {QUOTE_WIDTH} characters "
+                 f"(README.txt); {KWIC_NAME} is left out ({KWIC_LEFT_OUT}).")
+    package = describe_package(tables, other_files, settings.title, note)
+    return json.dumps(package, ensure_ascii=False, indent=2) + "\n"
 
 
 def _write_tables(tables: dict[str, pd.DataFrame], out: Path, corpus: str | Path | None,
@@ -144,9 +264,11 @@ def _write_tables(tables: dict[str, pd.DataFrame], out: Path, corpus: str | Path
 
 
 def export_tables(out_dir: str | Path, corpus: str | Path | None = None) -> list[Path]:
-    """Write articles.csv, cleaning_removals.csv and the hand-coding tables to `out_dir`; return the paths."""
+    """Write every table (build_tables) and datapackage.json describing them to `out_dir`; return the paths."""
     check_output(Path(out_dir), "export", protect=[corpus_dir(corpus)])  # before the work, not after
-    return _write_tables(build_tables(corpus), Path(out_dir), corpus)
+    tables, articles, settings = _build(corpus)
+    package = _package(tables, articles, settings, [])
+    return _write_tables(tables, Path(out_dir), corpus, {DATAPACKAGE_NAME: package})
 
 
 def shorten(text: str, width: int = QUOTE_WIDTH) -> str:
@@ -160,13 +282,19 @@ def shorten(text: str, width: int = QUOTE_WIDTH) -> str:
 
 
 def text_free_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Return the tables with every span of article text shortened to a short quote (offsets kept)."""
+    """Return the tables with every span of article text shortened to a short quote (offsets kept), without KWIC."""
     result = {}
     for name, table in tables.items():
+        if name == KWIC_NAME:
+            continue
         table = table.copy()
-        column = TEXT_COLUMNS.get(name)
-        if column:
-            table[column] = table[column].map(shorten)
+        rows = pd.Series(True, index=table.index)
+        if name in ARTICLE_ROWS:
+            column, value = ARTICLE_ROWS[name]
+            rows = table[column] == value
+        for column in TEXT_COLUMNS.get(name, ()):
+            table[column] = table[column].astype(object)
+            table.loc[rows, column] = table.loc[rows, column].map(shorten)
         result[name] = table
     return result
 
@@ -182,8 +310,11 @@ def export_without_text(out_dir: str | Path, corpus: str | Path | None = None) -
     check_output(Path(out_dir), "export", protect=[root])  # before the work, not after
     own_rules = root / "cleaning_rules.yaml"
     extra: dict[str, str | Path] = {own_rules.name: own_rules} if own_rules.is_file() else {}
-    extra[README_NAME] = NO_TEXT_README.format(width=QUOTE_WIDTH)
-    return _write_tables(text_free_tables(build_tables(corpus)), Path(out_dir), corpus, extra)
+    extra[README_NAME] = NO_TEXT_README.format(width=QUOTE_WIDTH, kwic=KWIC_NAME, why=KWIC_LEFT_OUT)
+    full, articles, settings = _build(corpus)
+    tables = text_free_tables(full)
+    extra[DATAPACKAGE_NAME] = _package(tables, articles, settings, list(extra), without_text=True)
+    return _write_tables(tables, Path(out_dir), corpus, extra)
 
 
 def _find_text(row: dict[str, str], texts: Path) -> tuple[Path | None, str | None]:

@@ -9,12 +9,16 @@ import pandas as pd
 import pytest
 
 from helpers.analyse.vocabulary import (
+    KEYNESS_COLUMNS,
     LOG_ODDS_COLUMNS,
     MIN_COUNT,
     STOPWORDS,
+    keyness,
     lemma_counts,
     lemmas,
+    log_likelihood,
     log_odds,
+    log_ratio,
     shared_lemmas,
     similarity,
     tokens,
@@ -202,6 +206,60 @@ def test_log_odds_refuses_what_it_cannot_compare():
         log_odds(tiny_counts(HAND), "group", prior="flat")
     with pytest.raises(ValueError, match="no column 'outlet'"):
         log_odds(tiny_counts(HAND), "outlet")
+
+
+# --- keyness: log-likelihood G² and log ratio ---------------------------------------------------------------
+
+def test_g2_matches_hand_computation_of_the_full_two_by_two_table():
+    table = keyness(tiny_counts(HAND), "group")
+    # x for A: 3 of A's 4 lemmas, 0 of B's 6. Cells (x, other) × (A, B): O = 3, 0, 1, 6; margins x 3, other 7,
+    # A 4, B 6, N 10; E = 1.2, 1.8, 2.8, 4.2. G² = 2 (3 ln(3/1.2) + 0 + 1 ln(1/2.8) + 6 ln(6/4.2)).
+    by_hand = 2 * (3 * math.log(3 / 1.2) + 1 * math.log(1 / 2.8) + 6 * math.log(6 / 4.2))
+    assert row(table, "A", "x")["g2"] == pytest.approx(by_hand) == pytest.approx(7.7186053)
+    # y for A: O = 1, 2, 3, 4 against E = 1.2, 1.8, 2.8, 4.2; A uses y less (1/4 < 2/6), so G² is negative.
+    by_hand = 2 * (math.log(1 / 1.2) + 2 * math.log(2 / 1.8) + 3 * math.log(3 / 2.8) + 4 * math.log(4 / 4.2))
+    assert row(table, "A", "y")["g2"] == pytest.approx(-by_hand) == pytest.approx(-0.0804352, abs=1e-6)
+    # Two groups: B against A is A against B with the sign turned.
+    assert row(table, "B", "x")["g2"] == pytest.approx(-7.7186053)
+
+
+def test_log_ratio_matches_hand_computation_with_zero_counts_as_a_half():
+    table = keyness(tiny_counts(HAND), "group")
+    # x: A 3/4, B never (0 -> 0.5): log2((3/4) / (0.5/6)) = log2(9).
+    assert row(table, "A", "x")["log_ratio"] == pytest.approx(math.log2(9)) == pytest.approx(3.169925)
+    # y: A 1/4, B 2/6: log2(0.75), A uses it three quarters as often.
+    assert row(table, "A", "y")["log_ratio"] == pytest.approx(math.log2(0.75)) == pytest.approx(-0.4150375)
+    assert row(table, "B", "y")["log_ratio"] == pytest.approx(-math.log2(0.75))
+    # z: A never (0 -> 0.5), B 4/6: log2((0.5/4) / (4/6)).
+    assert row(table, "A", "z")["log_ratio"] == pytest.approx(math.log2((0.5 / 4) / (4 / 6)))
+
+
+def test_keyness_keeps_the_log_odds_rows_and_adds_two_columns():
+    table = keyness(tiny_counts(HAND), "group")
+    assert list(table.columns) == KEYNESS_COLUMNS
+    odds = log_odds(tiny_counts(HAND), "group")
+    pd.testing.assert_frame_equal(table[LOG_ODDS_COLUMNS], odds)
+
+
+def test_g2_and_log_ratio_of_three_groups_compare_each_with_all_the_rest():
+    counts = tiny_counts({"A": {"x": 2, "y": 2}, "B": {"x": 1, "y": 3}, "C": {"y": 4}})
+    table = keyness(counts, "group")
+    # x for A against B + C: a = 2 of 4, b = 1 of 8.
+    assert row(table, "A", "x")["log_ratio"] == pytest.approx(math.log2((2 / 4) / (1 / 8)))
+    assert row(table, "A", "x")["g2"] == pytest.approx(log_likelihood(2, 1, 4, 8))
+
+
+@pytest.mark.parametrize("a, b, n_a, n_b", [(5, 5, 10, 10), (0, 0, 10, 20), (3, 6, 10, 20)])
+def test_equal_rates_score_zero(a: int, b: int, n_a: int, n_b: int):
+    assert log_likelihood(a, b, n_a, n_b) == pytest.approx(0.0)
+    if a and b:
+        assert log_ratio(a, b, n_a, n_b) == pytest.approx(0.0)
+
+
+def test_g2_grows_with_the_evidence_while_log_ratio_stays():
+    small, large = log_likelihood(4, 1, 100, 100), log_likelihood(40, 10, 1000, 1000)
+    assert 0 < small < large
+    assert log_ratio(4, 1, 100, 100) == pytest.approx(log_ratio(40, 10, 1000, 1000)) == pytest.approx(2.0)
 
 
 # --- top_terms ---------------------------------------------------------------------------------------------

@@ -1,13 +1,17 @@
-"""CSV export: article tables unchanged, hand-coding tables from a tiny fixture corpus with a coder folder."""
+"""CSV export: article tables unchanged, hand-coding tables from a tiny fixture corpus with a coder folder, the tables
+behind every view and the datapackage.json describing them (validated with frictionless)."""
 
 from __future__ import annotations
 
 import csv
+import json
+import math
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from frictionless import Package
 
 from helpers.analyse.tables import (
     COVERAGE_COLUMNS,
@@ -19,7 +23,9 @@ from helpers.analyse.tables import (
 )
 from helpers.annotate.annotations import ANNOTATION_FILE_COLUMNS, locate
 from helpers.corpus import load_articles
-from helpers.publish.export import export_tables
+from helpers.publish.datapackage import DATAPACKAGE_NAME
+from helpers.publish.export import QUOTE_WIDTH, export_tables, export_without_text
+from helpers.publish.outputs import MARKER
 
 CODEBOOK = """\
 actor_kinds: [platform, person]
@@ -196,3 +202,188 @@ def test_several_coders_share_one_file_per_table_with_a_coder_column(corpus, tex
 def test_is_variant(surface: str, variant: bool):
     spellings = ["Parler", "Parler-App", "AWS", "Amazon Web Services", "Matze"]
     assert is_variant(surface, spellings) is variant
+
+
+# --- the tables behind every view, and the datapackage.json describing them ---------------------------------
+
+EMOJI_TEXT = ("FIXTURE - kein echter Artikel, nur für Tests geschrieben.\nRaketenstart für Testnetz\n\n"
+              "Der Testdienst startet 🚀 neu. Testnetz ist wieder online, sagt Dr. Beispiel. Testnetz bleibt.\n")
+EVENTS = (
+    "event_id,date,date_precision,actor,event,source_kind,source,source_quote,note\n"
+    "offline,2021-01-06,day,Testnetz,Testnetz goes offline,article,fix-a,"
+    "Der Testdienst ist seit dem 6. Januar nicht erreichbar.,\n"
+    "report,2021-01,month,Someone,A report on it,report,https://example.org/report,ein Bericht aus dem Januar,month\n")
+STUDY = """\
+title: Fixture study
+searches:
+  kwic: Test*
+  names: Testnetz|Testdienst
+"""
+NEW_TABLES = {  # file -> its columns, as documented in datapackage.json and README.md
+    "events.csv": ["event_id", "date", "date_precision", "actor", "event", "source_kind", "source", "source_quote",
+                   "note"],
+    "sentences.csv": ["article_id", "paragraph", "sentence", "start", "end", "text"],
+    "detections.csv": ["article_id", "coder", "layer", "code", "start", "end", "span", "speaker", "attributed_to",
+                       "voice", "is_variant", "note"],
+    "detector_scores.csv": ["reference", "layer", "level", "tp", "fp", "fn", "precision", "recall", "f1",
+                            "attribution_field", "attribution_checked", "attribution_agreed", "attribution_accuracy"],
+    "lemma_counts.csv": ["article_id", "lemma", "count"],
+    "keyness.csv": ["outlet", "lemma", "count_group", "count_rest", "delta", "z", "g2", "log_ratio", "low_count",
+                    "warning"],
+    "kwic.csv": ["search", "query", "article_id", "outlet", "start", "end", "left", "hit", "right", "sentence"],
+}
+
+
+@pytest.fixture()
+def study_corpus(corpus: Path, tmp_path: Path) -> Path:
+    """The fixture corpus with a third article from a second outlet (an emoji in its clean text), events, a
+    study file with default searches, and two coders' coding."""
+    from helpers.corpus.addition import add_article
+
+    source = tmp_path / "emoji.txt"
+    source.write_text(EMOJI_TEXT, encoding="utf-8")
+    add_article(source, outlet="Second Outlet", title="Raketenstart für Testnetz", published_earliest="2021-01-13",
+                published_latest="2021-01-14", article_id="fix-c", corpus=corpus)
+    (corpus / "events.csv").write_text(EVENTS, encoding="utf-8")
+    (corpus / "study.yaml").write_text(STUDY, encoding="utf-8")
+    texts = dict(zip(*[load_articles(corpus)[c] for c in ("article_id", "clean_text")], strict=True))
+    write_coding(corpus, "coder_a", CODER_A, texts)
+    write_coding(corpus, "coder_b", [row for row in CODER_A if row[0] != "labels"], texts)
+    return corpus
+
+
+@pytest.fixture()
+def exported(study_corpus: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    export_tables(out, corpus=study_corpus)
+    return out
+
+
+def package_of(folder: Path) -> dict:
+    return json.loads((folder / DATAPACKAGE_NAME).read_text(encoding="utf-8"))
+
+
+def test_every_new_table_is_written_with_its_documented_columns(exported: Path):
+    package = {resource["path"]: resource for resource in package_of(exported)["resources"]}
+    for name, columns in NEW_TABLES.items():
+        table = read(exported, name)
+        assert list(table.columns) == columns, name
+        assert [field["name"] for field in package[name]["schema"]["fields"]] == columns, name
+        assert len(table) > 0, f"{name} is empty: the fixture should give it rows"
+    events = read(exported, "events.csv")
+    assert list(events["date_precision"]) == ["day", "month"]
+
+
+def test_the_datapackage_describes_every_file_and_validates(exported: Path):
+    package = package_of(exported)
+    written = sorted(p.name for p in exported.iterdir() if p.name not in (MARKER, DATAPACKAGE_NAME))
+    assert sorted(resource["path"] for resource in package["resources"]) == written
+    assert {"agreement.csv", "disagreements.csv", "claims.csv", "cleaning_removals.csv"} <= set(written)
+    for resource in package["resources"]:
+        assert resource["encoding"] == "utf-8-sig" and resource["description"]
+        header = (exported / resource["path"]).read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+        fields = resource["schema"]["fields"]
+        assert [field["name"] for field in fields] == header
+        assert all(field["description"] and field["type"] for field in fields)
+    report = Package(str(exported / DATAPACKAGE_NAME)).validate()
+    assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "type", "note"])
+    # Typed as described: dates are dates, offsets integers, flags booleans.
+    articles = Package(str(exported / DATAPACKAGE_NAME)).get_resource("articles").read_rows()
+    assert str(articles[0]["published_earliest"]) == "2021-01-10"
+    described = package["description"] + json.dumps(package["resources"])
+    assert "Unicode code points" in described and "UTF-16" in described and "end exclusive" in described
+    assert "fix-c (1)" in package["description"]  # the clean text holding an emoji is named
+    sentences = next(r for r in package["resources"] if r["path"] == "sentences.csv")
+    start = next(f for f in sentences["schema"]["fields"] if f["name"] == "start")
+    assert "code points" in start["description"] and "clean text" in start["description"]
+
+
+def test_foreign_keys_hold_and_a_broken_one_fails_validation(exported: Path, tmp_path: Path):
+    ids = set(read(exported, "articles.csv")["article_id"])
+    package = package_of(exported)
+    keyed = [r["path"] for r in package["resources"] if r.get("schema", {}).get("foreignKeys")]
+    assert set(NEW_TABLES) - {"events.csv", "keyness.csv", "detector_scores.csv"} <= set(keyed)
+    for name in keyed:
+        assert set(read(exported, name)["article_id"]) <= ids, name
+    broken = tmp_path / "broken"
+    shutil.copytree(exported, broken)
+    path = broken / "sentences.csv"
+    path.write_text(path.read_text(encoding="utf-8-sig").replace("\nfix-b,", "\nfix-x,", 1), encoding="utf-8-sig")
+    report = Package(str(broken / DATAPACKAGE_NAME)).validate()
+    assert not report.valid
+    assert {error[0] for error in report.flatten(["type"])} == {"foreign-key"}
+
+
+def test_offsets_from_sentences_slice_the_clean_text_in_code_points(exported: Path, study_corpus: Path):
+    texts = dict(zip(*[load_articles(study_corpus)[c] for c in ("article_id", "clean_text")], strict=True))
+    sentences = read(exported, "sentences.csv")
+    for row in sentences.itertuples():
+        assert texts[row.article_id][int(row.start):int(row.end)] == row.text
+    after_emoji = sentences[sentences["text"].str.startswith("Testnetz ist wieder online")].iloc[0]
+    start = int(after_emoji["start"])
+    assert "🚀" in texts["fix-c"][:start]
+    # A tool counting UTF-16 code units would put this sentence one unit later: the offsets are not those.
+    utf16_start = len(texts["fix-c"][:start].encode("utf-16-le")) // 2
+    assert utf16_start == start + 1
+    kwic_hits = read(exported, "kwic.csv")
+    assert set(kwic_hits["search"]) == {"kwic", "names"}
+    for row in kwic_hits.itertuples():
+        assert texts[row.article_id][int(row.start):int(row.end)] == row.hit
+
+
+def test_detections_and_scores_are_the_detectors_against_the_consensus(exported: Path, study_corpus: Path):
+    from helpers.annotate import measure
+    from helpers.annotate.detect import detect_all
+    from helpers.annotate.study import load_study
+
+    study = load_study(study_corpus)
+    detected = detect_all(study.texts, study.codebook)
+    detections = read(exported, "detections.csv")
+    assert set(detections["coder"]) == {"detector"} and len(detections) == len(detected)
+    assert set(detections["layer"]) >= {"actors", "frames"}
+    scores = read(exported, "detector_scores.csv")
+    expected = measure.scores(study.coding, detected)
+    assert list(zip(scores["layer"], scores["level"], scores["tp"].astype(int), strict=True)) == list(
+        zip(expected["layer"], expected["level"], expected["tp"], strict=True))
+    assert set(scores["reference"]) == {"consensus"}
+
+
+def test_keyness_in_the_export_is_g2_and_log_ratio_of_the_lemma_counts(exported: Path):
+    counts = read(exported, "lemma_counts.csv").astype({"count": int})
+    outlets = read(exported, "articles.csv").set_index("article_id")["outlet"]
+    counts["outlet"] = counts["article_id"].map(outlets)
+    per_outlet = counts.groupby(["outlet", "lemma"])["count"].sum()
+    sizes = counts.groupby("outlet")["count"].sum()
+    keyness_table = read(exported, "keyness.csv")
+    assert set(keyness_table["outlet"]) == {"Fixture Outlet", "Second Outlet"}
+    row = keyness_table[(keyness_table["outlet"] == "Second Outlet") & (keyness_table["lemma"] == "testnetz")].iloc[0]
+    a, b = per_outlet.get(("Second Outlet", "testnetz"), 0), per_outlet.get(("Fixture Outlet", "testnetz"), 0)
+    n_a, n_b = sizes["Second Outlet"], sizes["Fixture Outlet"]
+    assert (int(row["count_group"]), int(row["count_rest"])) == (a, b) and a > 0
+    # By hand: the 2x2 table (testnetz, other lemmas) x (Second Outlet, Fixture Outlet).
+    total = n_a + n_b
+    cells = [(a, n_a * (a + b) / total), (b, n_b * (a + b) / total), (n_a - a, n_a * (total - a - b) / total),
+             (n_b - b, n_b * (total - a - b) / total)]
+    g2 = 2 * sum(o * math.log(o / e) for o, e in cells if o > 0)
+    sign = 1 if a / n_a > b / n_b else -1
+    assert float(row["g2"]) == pytest.approx(sign * g2)
+    assert float(row["log_ratio"]) == pytest.approx(math.log2((a / n_a) / (max(b, 0.5) / n_b)))
+
+
+def test_the_export_without_text_cuts_the_new_tables_and_leaves_kwic_out(study_corpus: Path, tmp_path: Path):
+    out = tmp_path / "shared"
+    written = {p.name for p in export_without_text(out, corpus=study_corpus)}
+    assert "kwic.csv" not in written and DATAPACKAGE_NAME in written
+    assert "kwic.csv" in (out / "README.txt").read_text(encoding="utf-8")
+    for name, columns in (("sentences.csv", ["text"]), ("detections.csv", ["span", "note"])):
+        table = read(out, name)
+        assert len(table) and all((table[c].str.len() <= QUOTE_WIDTH).all() for c in columns), name
+    assert (read(out, "sentences.csv")["text"].str.endswith("…")).any()  # something was cut
+    events = read(out, "events.csv").set_index("event_id")["source_quote"]
+    assert events["offline"] == "Der Testdienst ist seit dem…"  # quotes an article: cut
+    assert events["report"] == "ein Bericht aus dem Januar"  # quotes a report: kept
+    package = package_of(out)
+    assert {r["path"] for r in package["resources"]} == written - {DATAPACKAGE_NAME}
+    assert "kwic.csv is left out" in package["description"]
+    report = Package(str(out / DATAPACKAGE_NAME)).validate()
+    assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "type", "note"])

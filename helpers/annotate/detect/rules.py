@@ -76,7 +76,9 @@ def _actor_rules(codebook: Codebook) -> dict:
     """Compile the actor spellings: one regex, the form -> (actor, name length) lookups, fuzzy targets."""
     actors = codebook.codes["actors"]
     kinds = dict(zip(actors["id"], actors["kind"], strict=True))
-    excludes = dict(zip(actors["id"], actors["exclude"].astype(str), strict=True))
+    # `exclude` is optional: a codebook whose actors give none has no such column.
+    exclude = actors["exclude"].fillna("") if "exclude" in actors.columns else [""] * len(actors)
+    excludes = dict(zip(actors["id"], map(str, exclude), strict=True))
     forms: dict[str, tuple[str, int]] = {}
     folded: dict[str, tuple[str, int]] = {}
     blocked: set[str] = set()
