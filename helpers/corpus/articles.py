@@ -44,12 +44,22 @@ MAX_ARTICLE_BYTES = 500_000
 
 
 def corpus_dir(path: str | Path | None = None) -> Path:
-    """Return the corpus folder: `path`, else $PARLER_CORPUS, else the project's `corpus/`."""
+    """Return the corpus folder: `path`, else $PARLER_CORPUS, else the project's `corpus/`.
+
+    The project's `corpus/` sits beside `helpers/` in a checkout (or an editable install). A copy installed by
+    `pip install .` lives in site-packages, far from it: then it is the nearest `corpus/` holding articles.csv in
+    the current folder or above (a kernel runs in `notebooks/`), else `./corpus`, so an error names a likely path.
+    """
     if path is not None:
         return Path(path)
     if os.environ.get(CORPUS_ENV):
         return Path(os.environ[CORPUS_ENV])
-    return Path(__file__).resolve().parents[2] / "corpus"
+    beside_package = Path(__file__).resolve().parents[2] / "corpus"
+    if beside_package.is_dir():
+        return beside_package
+    here = Path.cwd()
+    found = (folder / "corpus" for folder in (here, *here.parents) if (folder / "corpus" / "articles.csv").is_file())
+    return next(found, here / "corpus")
 
 
 def sha256_of(path: Path) -> str:

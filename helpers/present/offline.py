@@ -19,10 +19,10 @@ import itertools
 import json
 import os
 import re
-from pathlib import Path
 from typing import Any
 
 import altair as alt
+import platformdirs
 import vl_convert
 from IPython import get_ipython
 from IPython.display import display
@@ -184,8 +184,7 @@ def _vega_embed_bundle() -> str:
     """Return vl-convert's vega-embed bundle, cached on disk per vl-convert version."""
     # Building it takes ~2 s per process, i.e. per notebook run; reading the cache takes milliseconds.
     version = importlib.metadata.version("vl-convert-python")
-    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    cached = cache_home / "parler-coverage" / f"vega-embed-bundle-{version}.js"
+    cached = platformdirs.user_cache_path("parler-coverage", appauthor=False) / f"vega-embed-bundle-{version}.js"
     try:
         return cached.read_text(encoding="utf-8")
     except OSError:

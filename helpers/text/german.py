@@ -16,6 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import platformdirs
 import simplemma
 
 LANGUAGE = "de"
@@ -25,9 +26,8 @@ _unsaved = False
 
 
 def cache_path() -> Path:
-    """Return the cache file ($XDG_CACHE_HOME or ~/.cache, then parler-coverage/)."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "parler-coverage" / f"simplemma-{LANGUAGE}-{_VERSION}.json"
+    """Return the cache file, in the platform's user cache folder (on Linux $XDG_CACHE_HOME/parler-coverage)."""
+    return platformdirs.user_cache_path("parler-coverage", appauthor=False) / f"simplemma-{LANGUAGE}-{_VERSION}.json"
 
 
 def _answers() -> dict[str, list]:
