@@ -59,9 +59,11 @@ def pip_groups() -> dict[str, set[str]]:
 
 
 def conda_packages() -> set[str]:
-    """Return the package names environment.yml installs (besides python, pip and `-e .`)."""
+    """Return the package names environment.yml installs, with conda or its pip list (besides python, pip, `-e .`)."""
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     names = {_name(d) for d in env["dependencies"] if isinstance(d, str)}
+    pip = [d for entry in env["dependencies"] if isinstance(entry, dict) for d in entry.get("pip", [])]
+    names |= {_name(d) for d in pip if not d.startswith("-")}  # pip-only packages; not `-e .`
     return names - CONDA_ONLY
 
 

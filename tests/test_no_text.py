@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -119,7 +120,11 @@ def leaks(folder: Path, pieces: list[str]) -> dict[str, list[str]]:
     """Return, per file in `folder`, the pieces of article text it holds."""
     found = {}
     for path in sorted(folder.iterdir()):
-        content = path.read_text(encoding="utf-8-sig")
+        if zipfile.is_zipfile(path):  # a REFI-QDA project: read every member
+            with zipfile.ZipFile(path) as archive:
+                content = "\n".join(archive.read(name).decode("utf-8-sig") for name in archive.namelist())
+        else:
+            content = path.read_text(encoding="utf-8-sig")
         found[path.name] = [piece for piece in pieces if piece in content]
     return {name: pieces for name, pieces in found.items() if pieces}
 
@@ -136,6 +141,7 @@ def test_the_export_holds_no_article_sentence(corpus: Path, tmp_path: Path):
     # The same checks find the texts in the full export, so they can fail.
     export_tables(tmp_path / "full", corpus=corpus)
     assert {"coverage.csv", "frames.csv"} <= set(leaks(tmp_path / "full", sentences))
+    assert any(name.endswith(".qdpx") for name in leaks(tmp_path / "full", sentences))  # the project holds the texts
     assert {"coverage.csv", "frames.csv", "quotes.csv"} <= set(leaks(tmp_path / "full", runs))
 
 

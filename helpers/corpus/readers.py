@@ -18,9 +18,9 @@ from pathlib import Path
 
 from helpers.errors import BOM, MAX_DATA_BYTES, CorpusError, text_problem
 
-# The largest single value (a csv field) a table may hold; the csv module's own limit is process-wide.
+# The largest single value (a csv field) a table may hold; the csv module's own limit is process-wide, so
+# read_table sets it before each read.
 MAX_VALUE_CHARS = 1 * 2**20
-csv.field_size_limit(MAX_VALUE_CHARS)
 
 
 @dataclass
@@ -63,6 +63,9 @@ def read_table(path: Path, columns: Sequence[str], *, optional: Sequence[str] = 
         data = data.removeprefix(BOM)
     if (problem := text_problem(path, data, limit)) is not None:
         return _fail(table, problem)
+    # Set here, not only at import: the limit is process-wide, and a library imported later (frictionless sets
+    # sys.maxsize) may have raised it.
+    csv.field_size_limit(MAX_VALUE_CHARS)
     reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), strict=True)
     try:
         header = next(reader, None)

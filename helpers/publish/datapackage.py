@@ -237,6 +237,12 @@ RESOURCES: dict[str, tuple[str, list[str]]] = {
 OTHER_FILES: dict[str, tuple[str, str, str]] = {  # name -> (format, media type, description)
     "README.txt": ("txt", "text/plain", "What this export without text holds and how to rebuild the corpus."),
     "cleaning_rules.yaml": ("yaml", "application/yaml", "The corpus's boilerplate rules (patterns, no article text)."),
+    # By suffix: the REFI-QDA files are named after the study (export.project_stem).
+    ".qdpx": ("qdpx", "application/zip", "REFI-QDA project for MAXQDA, ATLAS.ti, NVivo and QualCoder: the clean "
+                                         "texts, the codebook, each coder as a user and every coded span with its "
+                                         "position in Unicode code points (python -m helpers import-qdpx reads "
+                                         "one back)."),
+    ".qdc": ("qdc", "application/xml", "REFI-QDA codebook: every code of the codebook with its definition."),
 }
 
 
@@ -294,8 +300,12 @@ def describe_package(tables: Mapping[str, pd.DataFrame], other_files: list[str],
         f"count a character outside the Basic Multilingual Plane, such as an emoji, as two. {note}")
     resources = [describe_table(name, table, (descriptions or {}).get(name, "")) for name, table in tables.items()]
     for name in other_files:
-        kind, media, text = OTHER_FILES[name]
-        resources.append({"name": Path(name).stem.lower().replace("_", "-"), "path": name, "format": kind,
-                          "mediatype": media, "encoding": "utf-8", "description": text})
+        kind, media, text = OTHER_FILES.get(name) or OTHER_FILES[Path(name).suffix]
+        stem = Path(name).stem if name in OTHER_FILES else f"{Path(name).stem}-{Path(name).suffix[1:]}"
+        resource = {"name": stem.lower().replace("_", "-"), "path": name,
+                    "format": kind, "mediatype": media, "description": text}
+        if not media.endswith("zip"):
+            resource["encoding"] = "utf-8"
+        resources.append(resource)
     return {"name": PACKAGE_NAME, "title": title, "description": description, "resources": resources}
 

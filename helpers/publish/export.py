@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -57,6 +58,7 @@ from helpers.corpus.settings import SEARCHES, Settings, load_settings
 from helpers.errors import CorpusError
 from helpers.publish.datapackage import DATAPACKAGE_NAME, astral_note, describe_package
 from helpers.publish.outputs import check_output, output_folder
+from helpers.publish.qdpx import write_qdc, write_qdpx
 from helpers.text.segment import sentences_frame
 
 CSV_ENCODING = "utf-8-sig"
@@ -263,12 +265,28 @@ def _write_tables(tables: dict[str, pd.DataFrame], out: Path, corpus: str | Path
     return [out / name for name in [*tables, *(extra or {})]]
 
 
+def project_stem(settings: Settings) -> str:
+    """Name the export's REFI-QDA files after the study: its title as a slug ("how-german-language-outlets-...")."""
+    words = re.findall(r"[a-z0-9]+", settings.title.lower())
+    return "-".join(words)[:60].strip("-") or "study"
+
+
 def export_tables(out_dir: str | Path, corpus: str | Path | None = None) -> list[Path]:
-    """Write every table (build_tables) and datapackage.json describing them to `out_dir`; return the paths."""
+    """Write every table (build_tables), datapackage.json describing them and, where the corpus has a codebook and
+    hand coding, the REFI-QDA project (`<study>.qdpx`) and codebook (`<study>.qdc`) to `out_dir`; return the paths.
+    """
     check_output(Path(out_dir), "export", protect=[corpus_dir(corpus)])  # before the work, not after
     tables, articles, settings = _build(corpus)
-    package = _package(tables, articles, settings, [])
-    return _write_tables(tables, Path(out_dir), corpus, {DATAPACKAGE_NAME: package})
+    root = corpus_dir(corpus)
+    with tempfile.TemporaryDirectory(prefix="parler-export-") as scratch:
+        projects: dict[str, str | Path] = {}
+        if annotation_files(root):
+            study = load_study(corpus)
+            stem = project_stem(settings)
+            projects = {f"{stem}.qdpx": write_qdpx(study, Path(scratch) / f"{stem}.qdpx"),
+                        f"{stem}.qdc": write_qdc(study.codebook, Path(scratch) / f"{stem}.qdc")}
+        package = _package(tables, articles, settings, list(projects))
+        return _write_tables(tables, Path(out_dir), corpus, {DATAPACKAGE_NAME: package, **projects})
 
 
 def shorten(text: str, width: int = QUOTE_WIDTH) -> str:

@@ -279,7 +279,11 @@ def test_the_datapackage_describes_every_file_and_validates(exported: Path):
     written = sorted(p.name for p in exported.iterdir() if p.name not in (MARKER, DATAPACKAGE_NAME))
     assert sorted(resource["path"] for resource in package["resources"]) == written
     assert {"agreement.csv", "disagreements.csv", "claims.csv", "cleaning_removals.csv"} <= set(written)
+    assert {Path(path).suffix for path in written} == {".csv", ".qdpx", ".qdc"}  # the REFI-QDA files too
     for resource in package["resources"]:
+        if not resource["path"].endswith(".csv"):
+            assert resource["description"] and resource["format"] in ("qdpx", "qdc"), resource
+            continue
         assert resource["encoding"] == "utf-8-sig" and resource["description"]
         header = (exported / resource["path"]).read_text(encoding="utf-8-sig").splitlines()[0].split(",")
         fields = resource["schema"]["fields"]
