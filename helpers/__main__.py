@@ -188,7 +188,10 @@ def main(argv: list[str] | None = None) -> int:
     corpus = argparse.ArgumentParser(add_help=False)
     corpus.add_argument("--corpus", default=argparse.SUPPRESS,
                         help="corpus folder (default: $PARLER_CORPUS or the project's corpus/)")
-    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__, parents=[corpus])
+    # Named as the reader called it: `python -m helpers …` or the console script `parler-coverage …`.
+    called = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    prog = called if called and called != "__main__.py" else "python -m helpers"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__, parents=[corpus])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("validate", parents=[corpus], help="check the corpus; exit 1 listing every problem"
                         ).set_defaults(run=validate)
