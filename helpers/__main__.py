@@ -155,13 +155,25 @@ def use_corpus(args: argparse.Namespace) -> None:
     os.environ[CORPUS_ENV] = str(root.resolve())
 
 
+def positive_int(text: str) -> int:
+    """Read a whole number of at least 1 (for --jobs)."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of at least 1")
+    return number
+
+
 def report(args: argparse.Namespace) -> int:
     """Execute every notebook and write the shareable HTML report."""
     from helpers.publish.report import ReportError, build_report
 
     use_corpus(args)
     try:
-        build_report(Path(args.notebooks), Path(args.out))
+        build_report(Path(args.notebooks), Path(args.out), jobs=args.jobs,
+                     cache_dir=None if args.no_cache else "default")
     except ReportError as exc:
         print(f"report not built (the previous one, if any, is untouched): {exc}", file=sys.stderr)
         return 1
@@ -242,6 +254,11 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("report", parents=[corpus], help="execute the notebooks and build the HTML report")
     p.add_argument("--out", default="build/report", help="output folder (default: build/report)")
     p.add_argument("--notebooks", default="notebooks", help="notebook folder (default: notebooks)")
+    p.add_argument("--jobs", type=positive_int, default=None, metavar="N",
+                   help="notebooks run at a time, one kernel each (default: one per core)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="run every notebook, reusing nothing (by default a notebook whose inputs are unchanged "
+                        "since the last build is reused)")
     p.set_defaults(run=report)
     p = commands.add_parser("refresh-notebooks", parents=[corpus], help="re-run the notebooks in place and strip noise")
     p.add_argument("--notebooks", default="notebooks", help="notebook folder (default: notebooks)")

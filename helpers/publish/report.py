@@ -7,12 +7,18 @@ The pages need no network and no kernel: code is hidden, charts draw from the ve
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import copy
 import html
+import os
 import re
+import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import nbformat
 from nbclient import NotebookClient
@@ -24,6 +30,7 @@ from nbformat import NotebookNode
 
 from helpers.corpus.articles import corpus_dir
 from helpers.corpus.settings import Settings, load_settings
+from helpers.publish.cache import Entry, NotebookCache, default_cache_dir, notebook_key, page_key, shared_digest
 from helpers.publish.outputs import output_folder
 
 # Cells tagged this way (ipywidgets and the text about them) need a running kernel: the shared pages leave them out,
@@ -61,8 +68,8 @@ class Page:
     summary: str
 
 
-def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120,
-                 settings: Settings | None = None) -> list[Path]:
+def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120, settings: Settings | None = None,
+                 jobs: int | None = None, cache_dir: Path | None | Literal["default"] = "default") -> list[Path]:
     """Run every `NN-*.ipynb` in notebooks_dir and write their pages and an index.html to out_dir.
 
     The index lists each notebook with its title and first paragraph, then every `### Finding:` heading of the
@@ -70,38 +77,117 @@ def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120,
     The report is built next to out_dir and swapped in at the end, so a failed or interrupted build
     leaves the previous report as it was. Returns the written pages, index.html last. The index's title and
     question come from `settings` (default: the study file of the corpus the notebooks read).
+    Notebooks run `jobs` at a time (default: one per core), each in its own kernel. A notebook whose key (its
+    bytes, helpers/, the corpus, the packages: `helpers.publish.cache`) is unchanged since the last build is
+    reused from `cache_dir` (default: the platform's cache folder; None caches nothing).
     """
-    settings = settings or load_settings(corpus_dir())
+    corpus = corpus_dir()
+    settings = settings or load_settings(corpus)
     notebooks = sorted(Path(notebooks_dir).glob(NOTEBOOK_PATTERN))
     if not notebooks:
         raise ReportError(f"{notebooks_dir}: no notebooks named like {NOTEBOOK_PATTERN}")
     out_dir = Path(out_dir)
-    with output_folder(out_dir, "report", protect=[corpus_dir()]) as building:
-        pages = [describe_page(path) for path in notebooks]
-        exporter = make_exporter()
-        findings: dict[str, list[Finding]] = {}
+    cache = NotebookCache(default_cache_dir(Path(notebooks_dir)) if cache_dir == "default" else cache_dir)
+    with output_folder(out_dir, "report", protect=[corpus]) as building:
         started = time.perf_counter()
-        for number, page in enumerate(pages):
-            print(f"[{number + 1}/{len(pages)}] running {page.notebook.name} ...", end=" ", flush=True)
-            ran = time.perf_counter()
-            try:
-                notebook = execute_notebook(page.notebook, timeout=timeout)
-            except BaseException:
-                print("failed", flush=True)
-                raise
+        pages = [describe_page(path) for path in notebooks]
+        shared = shared_digest(corpus)
+        keys = {page.notebook: notebook_key(page.notebook, shared) for page in pages}
+        entries = {page.notebook: cache.get(page.notebook.name, keys[page.notebook]) for page in pages}
+        number = {page.notebook: n for n, page in enumerate(pages, start=1)}
+        pending = [page.notebook for page in pages if entries[page.notebook] is None]
+        jobs = max(1, min(jobs or os.cpu_count() or 1, len(pending) or 1))
+        reused = len(pages) - len(pending)
+        print(f"{len(pages)} notebooks: {reused} reused from the cache, {len(pending)} to run"
+              + (f" on {jobs} kernel{'s' if jobs > 1 else ''}" if pending else ""), flush=True)
+        for page in pages:
+            if entries[page.notebook] is not None:
+                print(f"[{number[page.notebook]}/{len(pages)}] {page.notebook.name} reused (cached)", flush=True)
+
+        def finished(path: Path, notebook: NotebookNode, seconds: float) -> None:
+            entries[path] = Entry(key=keys[path], notebook=notebook)
+            cache.put(path.name, entries[path])  # kept even if another notebook then fails
+            print(f"[{number[path]}/{len(pages)}] {path.name} ran in {seconds:.1f} s", flush=True)
+
+        run_notebooks(pending, jobs=jobs, timeout=timeout, on_finished=finished)
+        exporter: HTMLExporter | None = None
+        findings: dict[str, list[Finding]] = {}
+        for n, page in enumerate(pages):
+            entry = entries[page.notebook]
+            assert entry is not None  # every notebook was reused or has run
             nav = {
                 "index": "index.html",
-                "prev": _link(pages[number - 1]) if number > 0 else None,
-                "next": _link(pages[number + 1]) if number + 1 < len(pages) else None,
+                "prev": _link(pages[n - 1]) if n > 0 else None,
+                "next": _link(pages[n + 1]) if n + 1 < len(pages) else None,
             }
-            body = export_page(notebook, page, nav, exporter)
-            findings[page.href] = page_findings(body)
-            body = with_findings_box(body, findings[page.href], settings.coders)
-            (building / page.href).write_text(body, encoding="utf-8")
-            print(f"{time.perf_counter() - ran:.1f} s", flush=True)
+            wanted = page_key(entry.key, {"nav": nav, "title": page.title, "coders": settings.coders})
+            if entry.page_key != wanted or not entry.page:
+                exporter = exporter or make_exporter()
+                body = export_page(copy.deepcopy(entry.notebook), page, nav, exporter)
+                entry.page, entry.page_key = with_findings_box(body, page_findings(body), settings.coders), wanted
+                cache.put(page.notebook.name, entry)
+            findings[page.href] = page_findings(entry.page)
+            (building / page.href).write_text(entry.page, encoding="utf-8")
+        cache.keep_only(path.name for path in notebooks)
         (building / "index.html").write_text(render_index(pages, findings, settings), encoding="utf-8")
     print(f"Built {len(pages)} pages in {time.perf_counter() - started:.1f} s: {out_dir / 'index.html'}")
     return [out_dir / page.href for page in pages] + [out_dir / "index.html"]
+
+
+def run_notebooks(paths: list[Path], *, jobs: int = 1, timeout: int = 120,
+                  on_finished: Callable[[Path, NotebookNode, float], None] | None = None) -> dict[Path, NotebookNode]:
+    """Execute notebooks `jobs` at a time, each in a fresh kernel; call on_finished as each one ends.
+
+    The first failure (a ReportError naming notebook and cell) stops the others and shuts their kernels down;
+    so does Ctrl-C, which then raises KeyboardInterrupt.
+    """
+    if not paths:
+        return {}
+    return asyncio.run(_run_all(paths, jobs, timeout, on_finished))
+
+
+async def _run_all(paths: list[Path], jobs: int, timeout: int,
+                   on_finished: Callable[[Path, NotebookNode, float], None] | None) -> dict[Path, NotebookNode]:
+    """Run the notebooks under a semaphore of `jobs`; cancel the rest on the first failure or on Ctrl-C."""
+    loop = asyncio.get_running_loop()
+    slots = asyncio.Semaphore(max(1, jobs))
+    interrupted: list[bool] = []
+    main = asyncio.current_task()
+
+    def on_sigint() -> None:
+        interrupted.append(True)
+        if main is not None:
+            main.cancel()
+
+    def take_sigint() -> None:
+        # nbclient installs its own handler per kernel (which shuts that kernel down and lets the build go on
+        # with a dead kernel); ours stops the whole build, and every kernel shuts down as its task is cancelled.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signal.SIGINT, on_sigint)
+
+    async def run(path: Path) -> NotebookNode:
+        async with slots:
+            started = time.perf_counter()
+            notebook = await execute_notebook_async(path, timeout=timeout, on_start=take_sigint)
+            if on_finished is not None:
+                on_finished(path, notebook, time.perf_counter() - started)
+            return notebook
+
+    take_sigint()
+    tasks = [asyncio.create_task(run(path)) for path in paths]
+    try:
+        done = await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if interrupted:
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGINT)
+    return dict(zip(paths, done, strict=True))
 
 
 def read_notebook(path: Path) -> NotebookNode:
@@ -138,6 +224,12 @@ def describe_page(path: Path) -> Page:
 
 def execute_notebook(path: Path, *, timeout: int = 120) -> NotebookNode:
     """Run a notebook from a fresh python3 kernel in its own folder and return it with outputs."""
+    return run_notebooks([path], timeout=timeout)[path]
+
+
+async def execute_notebook_async(path: Path, *, timeout: int = 120,
+                                 on_start: Callable[[], None] | None = None) -> NotebookNode:
+    """Run a notebook from a fresh python3 kernel in its own folder; on_start is called once its kernel is up."""
     notebook = read_notebook(path)
     client = NotebookClient(
         notebook,
@@ -150,11 +242,13 @@ def execute_notebook(path: Path, *, timeout: int = 120) -> NotebookNode:
     )
     running: dict[str, int] = {}
     client.on_cell_start = lambda cell, cell_index: running.update(index=cell_index)
+    if on_start is not None:
+        client.on_notebook_start = lambda notebook: on_start()
     try:
-        client.execute()
+        await client.async_execute()
     except CellExecutionError as err:
-        raise ReportError(f"{path}: {_where(notebook, running)} raised {err.ename}: {err.evalue}") from err
-    except Exception as err:  # a timeout or a dead kernel
+        raise ReportError(f"{path}: {_where(notebook, running)} raised {_error_of(notebook, running, err)}") from err
+    except Exception as err:  # a timeout or a dead kernel (a cancelled build is no Exception: it goes through)
         raise ReportError(f"{path}: {_where(notebook, running)} failed: {type(err).__name__}: {err}") from err
     return notebook
 
@@ -378,9 +472,37 @@ def _link(page: Page) -> dict[str, str]:
 
 
 def _where(notebook: NotebookNode, running: dict[str, int]) -> str:
-    """Describe the cell that was running, e.g. "cell 4 (`counts = coverage(...)`)"."""
+    """Describe the cell that was running by its first line of code, e.g. "cell 4 (`counts = coverage(...)`)"."""
     if "index" not in running:
         return "the kernel"
     index = running["index"]
-    first_line = next((line for line in notebook.cells[index].source.splitlines() if line.strip()), "")
-    return f"cell {index + 1} (`{first_line.strip()[:60]}`)"
+    lines = [line.strip() for line in notebook.cells[index].source.splitlines() if line.strip()]
+    code = [line for line in lines if not line.startswith(("#", "%%"))]
+    first_line = (code or lines or [""])[0]
+    return f"cell {index + 1} (`{first_line[:60]}`)"
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _error_of(notebook: NotebookNode, running: dict[str, int], err: CellExecutionError) -> str:
+    """Return "Type: message" of a failed cell, from its error output (the kernel's reply may say only None)."""
+    outputs = notebook.cells[running["index"]].get("outputs", []) if "index" in running else []
+    errors = [output for output in outputs if output.get("output_type") == "error"]
+    for output in reversed(errors):
+        ename, evalue = output.get("ename", ""), output.get("evalue", "")
+        if ename and ename != "NoneType":
+            return f"{ename}: {evalue}".rstrip(": ")
+        last = next((line for line in reversed(_ANSI.sub("", "\n".join(output.get("traceback", []))).splitlines())
+                     if line.strip()), "")
+        if last:
+            return last.strip()
+    # A formatter failure (e.g. a chart refused when displayed) is printed by IPython as a traceback on stderr.
+    for output in reversed(outputs):
+        if output.get("output_type") == "stream" and "Traceback" in output.get("text", ""):
+            last = next((line for line in reversed(_ANSI.sub("", output["text"]).splitlines()) if line.strip()), "")
+            if last:
+                return last.strip()
+    if err.ename and err.ename != "NoneType":
+        return f"{err.ename}: {err.evalue}"
+    return "an error the kernel did not name (see the notebook in JupyterLab)"

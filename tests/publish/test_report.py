@@ -52,6 +52,12 @@ PLAIN_NOTEBOOK = new_notebook(
 )
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep each test's notebook cache in its own folder, not the user's."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
 def write_notebooks(folder: Path, name2notebook: dict[str, nbformat.NotebookNode]) -> Path:
     """Write notebooks into folder and return it."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -232,7 +238,7 @@ def test_interrupted_build_keeps_the_previous_report(
     out_dir = tmp_path / "build" / "report"
     before = previous_report(out_dir)
 
-    def execute(client: NotebookClient, **kwargs: object) -> nbformat.NotebookNode:
+    async def execute(client: NotebookClient, **kwargs: object) -> nbformat.NotebookNode:
         """Stand in for a kernel: pass the first notebook through, fail on the second."""
         if executed:
             raise interruption
@@ -240,9 +246,9 @@ def test_interrupted_build_keeps_the_previous_report(
         return client.nb
 
     executed: list[nbformat.NotebookNode] = []
-    monkeypatch.setattr(NotebookClient, "execute", execute)
+    monkeypatch.setattr(NotebookClient, "async_execute", execute)
     with pytest.raises(expected) as raised:
-        report.build_report(notebooks, out_dir)
+        report.build_report(notebooks, out_dir, jobs=1, cache_dir=None)
 
     assert len(executed) == 1  # the first page was built before the failure
     if expected is report.ReportError:
@@ -273,6 +279,25 @@ def test_failing_cell_is_named_and_the_previous_report_kept(tmp_path: Path) -> N
     assert "ValueError: no such outlet" in message
     assert snapshot(out_dir) == before
     assert sorted(path.name for path in out_dir.parent.iterdir()) == ["report"]
+
+
+def test_a_cell_failing_when_displayed_names_its_error_and_code(tmp_path: Path) -> None:
+    # Like Altair's MaxRowsError: the display raises, and the kernel's reply says only "NoneType: None".
+    failing = new_notebook(cells=[
+        new_markdown_cell("# Too big"),
+        new_code_cell("class TooBig:\n    def _repr_mimebundle_(self, include=None, exclude=None):\n"
+                      "        raise ValueError('The number of rows in your dataset is greater than 5000')"),
+        new_code_cell("# NBVAL_IGNORE_OUTPUT\n# a chart of every article\n\nTooBig()"),
+    ])
+    notebooks = write_notebooks(tmp_path / "notebooks", {"01-too-big.ipynb": failing})
+
+    with pytest.raises(report.ReportError) as raised:
+        report.build_report(notebooks, tmp_path / "out")
+
+    message = str(raised.value)
+    assert "01-too-big.ipynb: cell 3 (`TooBig()`) raised ValueError: The number of rows in your dataset" in message
+    assert "NoneType" not in message and "NBVAL" not in message
+    assert not (tmp_path / "out").exists()
 
 
 def test_no_notebooks_is_an_error(tmp_path: Path) -> None:
