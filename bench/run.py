@@ -60,7 +60,9 @@ TARGETS = {
     "detect_x200_over_x20_max": 11.0,
     "page_bytes_max": 2_500_000,  # 2.5 MB, decimal: the stricter reading
     "first_chart_ms_max": 2000.0,
+    "unchanged_rebuild_seconds_max": 5.0,
 }
+CHANGED_NOTEBOOK = "01-compare-coverage.ipynb"  # the longest to run: the "one notebook changed" figure's worst case
 
 # Records, from navigation start (performance.now()), when the first chart and then every chart has an svg.
 _OBSERVER_JS = """
@@ -152,15 +154,19 @@ def write_floor_notebooks(folder: Path, count: int) -> None:
         nbformat.write(notebook, folder / f"{number:02d}-floor.ipynb")
 
 
+def notebook_times(progress: str) -> dict[str, float]:
+    """Return the seconds each notebook ran, read from build_report's progress lines."""
+    return {name: float(seconds) for name, seconds in re.findall(r"\[\d+/\d+\] (\S+) ran in ([0-9.]+) s", progress)}
+
+
 def build_once(notebooks: Path, out: Path) -> dict[str, Any]:
-    """Run build_report into out; return its wall time and the per-notebook times it printed."""
+    """Run build_report into out, one notebook at a time and reusing nothing; return its wall and notebook times."""
     from helpers.publish.report import build_report
 
     tee = _Tee(sys.stdout)
     with contextlib.redirect_stdout(tee):
-        wall, cpu, pages = timed(lambda: build_report(notebooks, out))
-    per_notebook = {name: float(seconds) for name, seconds in
-                    re.findall(r"running (\S+) \.\.\. ([0-9.]+) s", tee.copy.getvalue())}
+        wall, cpu, pages = timed(lambda: build_report(notebooks, out, jobs=1, cache_dir=None))
+    per_notebook = notebook_times(tee.copy.getvalue())
     return {"seconds": wall, "per_notebook_seconds": per_notebook, "pages": [str(p) for p in pages]}
 
 
@@ -194,6 +200,66 @@ def bench_build(work: Path, repeats: int) -> dict[str, Any]:
         "pass": ratio <= TARGETS["build_ratio_max"],
         "runs": runs,
         "report_dir": str(work / "report-real-0"),  # deleted when the run ends
+    }
+
+
+# ------------------------------------------------------------------------------------- 1b. the rebuilds
+
+
+def build_cli(notebooks: Path, out: Path, cache_home: Path, *options: str) -> dict[str, Any]:
+    """Run `python -m helpers report` as `make report` does (its own process); return wall time and progress."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}  # the notebook cache of this run only
+    command = [sys.executable, "-m", "helpers", "report", "--notebooks", str(notebooks), "--out", str(out), *options]
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - started
+    for line in done.stdout.splitlines():
+        say(f"    {line}")
+    if done.returncode != 0:
+        raise RuntimeError(f"report failed: {done.stderr.strip()[-500:]}")
+    return {"seconds": wall, "options": list(options), "per_notebook_seconds": notebook_times(done.stdout),
+            "reused": re.findall(r"\] (\S+) reused \(cached\)", done.stdout)}
+
+
+def bench_rebuild(work: Path) -> dict[str, Any]:
+    """Time, in one run: a full build serial and parallel, an unchanged rebuild, one with one notebook changed."""
+    notebooks = work / "rebuild-notebooks"
+    shutil.copytree(NOTEBOOKS, notebooks, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    cache_home = work / "rebuild-cache"
+    runs: dict[str, dict[str, Any]] = {}
+    say("  full build, one notebook at a time, no cache (--jobs 1 --no-cache)")
+    runs["serial"] = build_cli(notebooks, work / "rebuild-serial", cache_home, "--jobs", "1", "--no-cache")
+    say(f"  full build, one kernel per core ({os.cpu_count()}), cold cache")
+    runs["full"] = build_cli(notebooks, work / "rebuild-full", cache_home)
+    say("  unchanged rebuild")
+    runs["unchanged"] = build_cli(notebooks, work / "rebuild-unchanged", cache_home)
+    changed = notebooks / CHANGED_NOTEBOOK
+    notebook = nbformat.read(changed, as_version=4)
+    notebook.cells.append(nbformat.v4.new_markdown_cell("Changed by the benchmark."))
+    nbformat.write(notebook, changed)
+    say(f"  one notebook changed ({CHANGED_NOTEBOOK}, a markdown cell added)")
+    runs["one_changed"] = build_cli(notebooks, work / "rebuild-one", cache_home)
+    full, unchanged = work / "rebuild-full", work / "rebuild-unchanged"
+    identical = sorted(p.name for p in full.iterdir()) == sorted(p.name for p in unchanged.iterdir()) and all(
+        path.read_bytes() == (unchanged / path.name).read_bytes() for path in full.iterdir())
+    same_as_serial = all(path.read_bytes() == (work / "rebuild-serial" / path.name).read_bytes()
+                         for path in full.glob("*.html"))
+    seconds = {name: run["seconds"] for name, run in runs.items()}
+    return {
+        "notebooks": sorted(p.name for p in notebooks.glob("[0-9][0-9]-*.ipynb")),
+        "changed_notebook": CHANGED_NOTEBOOK,
+        "seconds": seconds,
+        "parallel_over_serial": seconds["full"] / seconds["serial"],
+        "unchanged_over_full": seconds["unchanged"] / seconds["full"],
+        "one_changed_over_full": seconds["one_changed"] / seconds["full"],
+        "unchanged_pages_identical": identical,
+        "parallel_pages_equal_serial": same_as_serial,
+        "reused_when_unchanged": runs["unchanged"]["reused"],
+        "ran_when_one_changed": sorted(runs["one_changed"]["per_notebook_seconds"]),
+        "target_unchanged_seconds_max": TARGETS["unchanged_rebuild_seconds_max"],
+        "pass_unchanged": seconds["unchanged"] <= TARGETS["unchanged_rebuild_seconds_max"] and identical,
+        "pass_one_changed": sorted(runs["one_changed"]["per_notebook_seconds"]) == [CHANGED_NOTEBOOK],
+        "runs": runs,
     }
 
 
@@ -451,7 +517,24 @@ def print_summary(results: dict[str, Any]) -> None:
         say("   per notebook (first run): " + ", ".join(f"{k} {v:.1f} s" for k, v in real_runs.items())
             + " | floor: " + ", ".join(f"{v:.1f}" for v in floor_runs.values()) + " s")
     else:
-        say(f"   not measured: {(build or {}).get('error')}")
+        say(f"   not measured: {(build or {}).get('error', 'skipped')}")
+
+    rebuild = results.get("rebuild")
+    say("\n1b. Report rebuilds (`python -m helpers report` in its own process, as `make report` runs it; same run)")
+    if rebuild and "error" not in rebuild:
+        seconds = rebuild["seconds"]
+        rows = [["full build, serial (--jobs 1 --no-cache)", f"{seconds['serial']:.1f} s", "", "", ""],
+                ["full build, parallel (cold cache)", f"{seconds['full']:.1f} s",
+                 f"{rebuild['parallel_over_serial']:.2f}× serial", "", ""],
+                ["unchanged rebuild", f"{seconds['unchanged']:.1f} s", f"{rebuild['unchanged_over_full']:.2f}× full",
+                 f"≤ {rebuild['target_unchanged_seconds_max']:.0f} s, same bytes", verdict(rebuild["pass_unchanged"])],
+                [f"one notebook changed ({rebuild['changed_notebook']})", f"{seconds['one_changed']:.1f} s",
+                 f"{rebuild['one_changed_over_full']:.2f}× full", "only it runs", verdict(rebuild["pass_one_changed"])]]
+        say(table(["measure", "time", "ratio", "target", "verdict"], rows))
+        say(f"   unchanged pages byte-identical: {rebuild['unchanged_pages_identical']}; parallel pages equal serial: "
+            f"{rebuild['parallel_pages_equal_serial']}")
+    else:
+        say(f"   not measured: {(rebuild or {}).get('error', 'skipped')}")
 
     annotation = results.get("annotation")
     say("\n2. Annotation cost (five texts replicated; wall seconds, medians; CPU in brackets; x200/x20 is the fastest "
@@ -481,7 +564,7 @@ def print_summary(results: dict[str, Any]) -> None:
             "and clock speed still move it.")
         say(f"   import of the helpers {annotation['import_seconds']:.2f} s. Caveat: {annotation['caveat']}")
     else:
-        say(f"   not measured: {(annotation or {}).get('error')}")
+        say(f"   not measured: {(annotation or {}).get('error', 'skipped')}")
 
     pages = results.get("pages")
     say(f"\n3. Report pages (size target ≤ {TARGETS['page_bytes_max'] / 1e6:.1f} MB; first chart target ≤ "
@@ -506,7 +589,7 @@ def print_summary(results: dict[str, Any]) -> None:
         say(f"   1st chart: median of {browser.get('loads_per_page', '-')} loads (cold = first load); "
             f"chromium {browser.get('chromium_version', '-')}")
     else:
-        say(f"   not measured: {(pages or {}).get('error')}")
+        say(f"   not measured: {(pages or {}).get('error', 'skipped')}")
     say(f"\nwrote {RESULTS.relative_to(ROOT)}")
 
 
@@ -522,6 +605,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="runs of the x200 annotation timings, each between two x20 runs (default 5)")
     parser.add_argument("--page-loads", type=int, default=3, help="loads per page in Chromium (default 3)")
     parser.add_argument("--skip-build", action="store_true", help="skip 1; pages are then read from build/report")
+    parser.add_argument("--skip-rebuild", action="store_true", help="skip 1b (full, unchanged, one changed)")
+    parser.add_argument("--only-rebuild", action="store_true", help="run 1b only (and print its table)")
     args = parser.parse_args(argv)
 
     results: dict[str, Any] = {
@@ -532,7 +617,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="parler-bench-"))
     try:
         report_dir = ROOT / "build" / "report"
-        if not args.skip_build:
+        if not args.skip_build and not args.only_rebuild:
             say("1/3 report build: floor (trivial notebooks) vs real, same function, temp dir")
             try:
                 results["build"] = bench_build(work, args.build_repeats)
@@ -541,22 +626,33 @@ def main(argv: list[str] | None = None) -> int:
                 results["build"] = {"error": f"{type(err).__name__}: {err}"}
                 say(f"  build failed: {results['build']['error']}")
 
-        say("2/3 annotation cost: x1, x20, x200")
-        try:
-            results["annotation"] = bench_annotation(args.large_repeats)
-        except Exception as err:  # noqa: BLE001
-            results["annotation"] = {"error": f"{type(err).__name__}: {err}"}
-            say(f"  annotation benchmark failed: {results['annotation']['error']}")
+        if not args.skip_rebuild:
+            say("1b report rebuilds: full (serial, parallel), unchanged, one notebook changed")
+            try:
+                results["rebuild"] = bench_rebuild(work)
+            except Exception as err:  # noqa: BLE001
+                results["rebuild"] = {"error": f"{type(err).__name__}: {err}"}
+                say(f"  rebuild benchmark failed: {results['rebuild']['error']}")
 
-        say(f"3/3 report pages: sizes and first chart in headless Chromium ({report_dir})")
-        try:
-            if not any(report_dir.glob("*.html")):
-                raise FileNotFoundError(f"no HTML pages in {report_dir}")
-            results["pages"] = {"report_dir": str(report_dir), "sizes": page_sizes(report_dir),
-                                "browser": bench_browser(report_dir, args.page_loads)}
-        except Exception as err:  # noqa: BLE001
-            results["pages"] = {"error": f"{type(err).__name__}: {err}"}
-            say(f"  page benchmark failed: {results['pages']['error']}")
+        if args.only_rebuild:
+            say("2/3 and 3/3 skipped (--only-rebuild)")
+        else:
+            say("2/3 annotation cost: x1, x20, x200")
+            try:
+                results["annotation"] = bench_annotation(args.large_repeats)
+            except Exception as err:  # noqa: BLE001
+                results["annotation"] = {"error": f"{type(err).__name__}: {err}"}
+                say(f"  annotation benchmark failed: {results['annotation']['error']}")
+
+            say(f"3/3 report pages: sizes and first chart in headless Chromium ({report_dir})")
+            try:
+                if not any(report_dir.glob("*.html")):
+                    raise FileNotFoundError(f"no HTML pages in {report_dir}")
+                results["pages"] = {"report_dir": str(report_dir), "sizes": page_sizes(report_dir),
+                                    "browser": bench_browser(report_dir, args.page_loads)}
+            except Exception as err:  # noqa: BLE001
+                results["pages"] = {"error": f"{type(err).__name__}: {err}"}
+                say(f"  page benchmark failed: {results['pages']['error']}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -307,7 +307,7 @@ def test_corpus_option_works_before_and_after_the_command(scratch: Path, tmp_pat
     from helpers.publish import report
 
     used = []
-    monkeypatch.setattr(report, "build_report", lambda notebooks, out: used.append(corpus_dir()))
+    monkeypatch.setattr(report, "build_report", lambda notebooks, out, **options: used.append(corpus_dir()))
     monkeypatch.delenv(CORPUS_ENV, raising=False)
     for argv in (["--corpus", scratch, "report"], ["report", "--corpus", scratch]):
         monkeypatch.delenv(CORPUS_ENV, raising=False)

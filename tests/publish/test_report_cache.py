@@ -179,3 +179,15 @@ def test_the_key_changes_with_the_notebook_the_shared_part_and_nothing_else(tmp_
     before = cache.tree_digest(tmp_path / "a")
     (tmp_path / "a" / "x.csv").rename(tmp_path / "a" / "y.csv")  # same bytes, another name
     assert cache.tree_digest(tmp_path / "a") != before
+
+
+def test_the_command_line_passes_jobs_and_no_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from helpers.__main__ import main
+
+    calls: list[dict] = []
+    monkeypatch.setattr(report, "build_report", lambda notebooks, out, **options: calls.append(options))
+    assert main(["report", "--out", str(tmp_path / "r"), "--jobs", "3", "--no-cache"]) == 0
+    assert main(["report", "--out", str(tmp_path / "r")]) == 0
+    assert calls == [{"jobs": 3, "cache_dir": None}, {"jobs": None, "cache_dir": "default"}]
+    with pytest.raises(SystemExit):
+        main(["report", "--jobs", "0"])
