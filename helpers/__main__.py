@@ -177,6 +177,10 @@ def report(args: argparse.Namespace) -> int:
     except ReportError as exc:
         print(f"report not built (the previous one, if any, is untouched): {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("report stopped (Ctrl-C): every kernel was shut down; the previous report, if any, is untouched",
+              file=sys.stderr)
+        return 130
     print(f"report written to {Path(args.out) / 'index.html'}")
     return 0
 

@@ -179,7 +179,9 @@ async def _run_all(paths: list[Path], jobs: int, timeout: int,
         done = await asyncio.gather(*tasks)
     except BaseException:
         for task in tasks:
-            task.cancel()
+            # A task cancelled once (with the build) is shutting its kernel down: a second cancel would cut that short.
+            if not task.done() and not task.cancelling():
+                task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         if interrupted:
             raise KeyboardInterrupt from None
