@@ -155,7 +155,8 @@ def _sides(study: Study, coding: pd.DataFrame) -> Check:
        "In sample, the detectors find which facts an article reports (F1 at least 0.9) but mark frame sentences far "
        "less well (F1 below 0.8, counting misses and false alarms).", ("facts", "frames"))
 def _detector_quality(study: Study, coding: pd.DataFrame) -> Check:
-    scores = measure.scores(coding, detect.detect_all(study.texts, study.codebook)).set_index(["layer", "level"])
+    coded = {a: text for a, text in study.texts.items() if a in set(coding["article_id"])}  # only these are scored
+    scores = measure.scores(coding, detect.detect_all(coded, study.codebook)).set_index(["layer", "level"])
     facts, frames = scores.loc[("facts", "article"), "f1"], scores.loc[("frames", "span"), "f1"]
     evidence = [f"facts per article: F1 {facts:.2f}; frame sentences: F1 {frames:.2f} (in sample: the cue lists "
                 "were written reading these texts)"]

@@ -178,11 +178,16 @@ def coded_ids(study: Study, coding: pd.DataFrame) -> list[str]:
     return [a for a in study.articles["article_id"] if a in coded]
 
 
+NAMED_MAX = 20  # articles an evidence line names before it counts the rest
+
+
 def not_coded(study: Study, coding: pd.DataFrame) -> list[str]:
     """Return an evidence line naming the articles not coded yet (left out of the counts), or nothing."""
     coded = coded_in(coding)
     missing = [a for a in study.articles["article_id"] if a not in coded]
-    return [f"Articles not coded yet, so not counted: {', '.join(missing)}."] if missing else []
+    named = ", ".join(missing[:NAMED_MAX]) + (f" and {len(missing) - NAMED_MAX:,} more ({len(missing):,} in all)"
+                                              if len(missing) > NAMED_MAX else "")
+    return [f"Articles not coded yet, so not counted: {named}."] if missing else []
 
 
 def unreliable_codes(study: Study) -> set[str]:
