@@ -7,7 +7,6 @@ article metadata; nothing lists articles, outlets or codes by name. An article a
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 
 import numpy as np
