@@ -102,7 +102,7 @@ def _fact_reach(study: Study, coding: pd.DataFrame) -> Check:
        "five.", ("facts",))
 def _fact_overlap(study: Study, coding: pd.DataFrame) -> Check:
     matrix = _fact_matrix(study, coding)
-    pairs = coverage.shared_facts(matrix)
+    pairs = coverage.shared_facts(matrix[matrix["article_id"].isin(set(coding["article_id"]))])  # coded pairs only
     order = {a: i for i, a in enumerate(study.articles["article_id"])}
     pairs = pairs[pairs["article_a"].map(order) < pairs["article_b"].map(order)].dropna(subset=["jaccard"])
     if pairs.empty:

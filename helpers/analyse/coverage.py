@@ -33,8 +33,9 @@ def coverage_matrix(hand: pd.DataFrame, articles: pd.DataFrame, codebook: Codebo
         index=False)
     merged = grid.merge(table.drop(columns="coder"), on=["article_id", "fact_id"], how="left")
     merged["present"] = merged["present"].astype("Float64")
-    merged["statements"] = [int(statements.get((a, f), 0)) for a, f in zip(merged["article_id"], merged["fact_id"],
-                                                                           strict=True)]
+    counted = statements.rename("statements").rename_axis(["article_id", "fact_id"]).reset_index()
+    merged = merged.merge(counted, on=["article_id", "fact_id"], how="left")  # a merge: the grid is articles × facts
+    merged["statements"] = merged["statements"].fillna(0).astype("int64")
     merged["evidence_span"] = merged["evidence_span"].fillna("")
     meta = articles.set_index("article_id")
     merged.insert(1, "outlet", merged["article_id"].map(meta["outlet"]))
