@@ -88,6 +88,7 @@ def main() -> int:
     """Run the scale bench; print the curve; write bench/scale-results.json."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="articles per corpus, comma-separated")
+    parser.add_argument("--detectors-only", action="store_true", help="skip the report builds")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     results: dict[str, Any] = {"targets": TARGETS, "load_average_start": list(os.getloadavg()), "sizes": {}}
@@ -95,6 +96,8 @@ def main() -> int:
         work_dir = Path(work)
         for size in sizes:
             corpus = build_corpus(ROOT / "corpus", work_dir / f"corpus-{size}", size)
+            if args.detectors_only:
+                continue
             say(f"{size} articles: building the report ...")
             run = build_report(corpus, work_dir / f"report-{size}")
             results["sizes"][size] = run
@@ -109,17 +112,19 @@ def main() -> int:
             say("detectors: one core vs all cores ...")
             results["detectors"] = bench_detectors(work_dir / f"corpus-{max(sizes)}")
     results["load_average_end"] = list(os.getloadavg())
-    report(results, sizes)
+    report(results, [] if args.detectors_only else sizes)
     RESULTS.write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     return 0
 
 
 def report(results: dict[str, Any], sizes: list[int]) -> None:
     """Print the cost curve as ratios to the smallest corpus, and the detector figures, with verdicts."""
-    runs, base = results["sizes"], results["sizes"][sizes[0]]
-    say("\narticles | slowest notebook s | report s (x smallest) | largest page MB (x) | peak MB | verdict")
+    runs, base = results["sizes"], results["sizes"].get(sizes[0] if sizes else None)
+    if sizes:
+        say("\narticles | slowest notebook s | report s (x smallest) | largest page MB (x) | peak MB | verdict")
     for size in sizes:
         run = runs[size]
+        assert base is not None
         slowest = max(run["per_notebook_seconds"].values(), default=float("nan"))
         page = max(run["page_bytes"].values(), default=0)
         peak = run["peak_bytes"] or 0

@@ -21,6 +21,7 @@ text marks as candidates. 1,000 articles take a few seconds on one core.
 
 from __future__ import annotations
 
+import multiprocessing
 import operator
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -69,6 +70,15 @@ def _rows(texts: Mapping[str, str], codebook: Codebook, layers: list[str]) -> li
     return rows
 
 
+_SHARED: tuple[Codebook, list[str]] | None = None  # what forked workers detect with (set around a parallel run)
+
+
+def _shared_rows(texts: Mapping[str, str]) -> list[tuple]:
+    """Run the detectors a parallel run shares (_SHARED, inherited by fork) on some texts."""
+    assert _SHARED is not None, "_shared_rows runs only in a worker forked by _detect"
+    return _rows(texts, *_SHARED)
+
+
 def _chunks(texts: Mapping[str, str], count: int) -> list[dict[str, str]]:
     """Split texts into `count` runs of consecutive articles of about equal total length, in corpus order."""
     total, chunks, current, size = sum(map(len, texts.values())) or 1, [], {}, 0
@@ -85,13 +95,19 @@ def _detect(texts: Mapping[str, str], codebook: Codebook, layers: Iterable[str],
     """Run the detectors of `layers` on every text (on `jobs` processes); return one table in a stable order."""
     layers = list(layers)
     jobs = max(1, min(jobs, len(texts) // PARALLEL_ARTICLES_MIN))
+    if "fork" not in multiprocessing.get_all_start_methods():  # workers must inherit the compiled rules
+        jobs = 1
     if jobs == 1:
         rows = _rows(texts, codebook, layers)
     else:  # each process takes a run of consecutive articles; the rows come back in corpus order
-        chunks = _chunks(texts, jobs * CHUNKS_PER_JOB)
-        with ProcessPoolExecutor(jobs) as pool:
-            rows = [row for part in pool.map(_rows, chunks, [codebook] * len(chunks), [layers] * len(chunks))
-                    for row in part]
+        global _SHARED
+        rules_of(codebook)  # compiled here once; forked workers inherit the rules and the word caches
+        _SHARED = (codebook, layers)
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                rows = [row for part in pool.map(_shared_rows, _chunks(texts, jobs * CHUNKS_PER_JOB)) for row in part]
+        finally:
+            _SHARED = None
     table = pd.DataFrame(rows, columns=ANNOTATION_COLUMNS)
     table = table.astype({"start": "int64", "end": "int64", "is_variant": "bool"})
     order = {str(article_id): i for i, article_id in enumerate(texts.keys())}
