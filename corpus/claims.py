@@ -102,7 +102,7 @@ def _fact_reach(study: Study, coding: pd.DataFrame) -> Check:
        "five.", ("facts",))
 def _fact_overlap(study: Study, coding: pd.DataFrame) -> Check:
     matrix = _fact_matrix(study, coding)
-    pairs = coverage.shared_facts(matrix)
+    pairs = coverage.shared_facts(matrix[matrix["article_id"].isin(set(coding["article_id"]))])  # coded pairs only
     order = {a: i for i, a in enumerate(study.articles["article_id"])}
     pairs = pairs[pairs["article_a"].map(order) < pairs["article_b"].map(order)].dropna(subset=["jaccard"])
     if pairs.empty:
@@ -155,7 +155,8 @@ def _sides(study: Study, coding: pd.DataFrame) -> Check:
        "In sample, the detectors find which facts an article reports (F1 at least 0.9) but mark frame sentences far "
        "less well (F1 below 0.8, counting misses and false alarms).", ("facts", "frames"))
 def _detector_quality(study: Study, coding: pd.DataFrame) -> Check:
-    scores = measure.scores(coding, detect.detect_all(study.texts, study.codebook)).set_index(["layer", "level"])
+    coded = {a: text for a, text in study.texts.items() if a in set(coding["article_id"])}  # only these are scored
+    scores = measure.scores(coding, detect.detect_all(coded, study.codebook)).set_index(["layer", "level"])
     facts, frames = scores.loc[("facts", "article"), "f1"], scores.loc[("frames", "span"), "f1"]
     evidence = [f"facts per article: F1 {facts:.2f}; frame sentences: F1 {frames:.2f} (in sample: the cue lists "
                 "were written reading these texts)"]

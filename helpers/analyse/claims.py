@@ -35,6 +35,7 @@ from helpers.errors import CorpusError
 HOLDS, DOES_NOT_HOLD, TIE, NOT_CHECKED = "holds", "does not hold", "tie", "not checked"
 CLOSE_SENTENCES = 2  # a lead of this many sentences or fewer is a tie
 CLAIM_COLUMNS = ["claim_id", "notebook", "finding", "verdict", "why", "rests_on", "alpha", "coder_a", "coder_b"]
+EVIDENCE_LINES_MAX = 40  # evidence lines a claim prints; the rest are counted (the study has at most a dozen)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,11 @@ class Verdict:
 
     def report(self) -> str:
         """Return the evidence, then the verdict line, as the notebook prints it."""
-        lines = [*self.evidence, f"Verdict: {self.status.upper()} - {self.why}"]
+        evidence = self.evidence[:EVIDENCE_LINES_MAX]
+        if len(self.evidence) > EVIDENCE_LINES_MAX:  # a large corpus: one line per article would bury the verdict
+            evidence.append(f"… and {len(self.evidence) - EVIDENCE_LINES_MAX:,} more lines of evidence "
+                            "(Verdict.evidence holds them all).")
+        lines = [*evidence, f"Verdict: {self.status.upper()} - {self.why}"]
         if self.per_coder:
             lines.append("Per coder: " + "; ".join(f"{c} {s}" for c, s in self.per_coder.items()) + ".")
         if self.alphas:
@@ -178,11 +183,16 @@ def coded_ids(study: Study, coding: pd.DataFrame) -> list[str]:
     return [a for a in study.articles["article_id"] if a in coded]
 
 
+NAMED_MAX = 20  # articles an evidence line names before it counts the rest
+
+
 def not_coded(study: Study, coding: pd.DataFrame) -> list[str]:
     """Return an evidence line naming the articles not coded yet (left out of the counts), or nothing."""
     coded = coded_in(coding)
     missing = [a for a in study.articles["article_id"] if a not in coded]
-    return [f"Articles not coded yet, so not counted: {', '.join(missing)}."] if missing else []
+    named = ", ".join(missing[:NAMED_MAX]) + (f" and {len(missing) - NAMED_MAX:,} more ({len(missing):,} in all)"
+                                              if len(missing) > NAMED_MAX else "")
+    return [f"Articles not coded yet, so not counted: {named}."] if missing else []
 
 
 def unreliable_codes(study: Study) -> set[str]:

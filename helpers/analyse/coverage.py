@@ -7,9 +7,9 @@ article metadata; nothing lists articles, outlets or codes by name. An article a
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from helpers.analyse.tables import annotation_tables, coverage_table
@@ -33,8 +33,9 @@ def coverage_matrix(hand: pd.DataFrame, articles: pd.DataFrame, codebook: Codebo
         index=False)
     merged = grid.merge(table.drop(columns="coder"), on=["article_id", "fact_id"], how="left")
     merged["present"] = merged["present"].astype("Float64")
-    merged["statements"] = [int(statements.get((a, f), 0)) for a, f in zip(merged["article_id"], merged["fact_id"],
-                                                                           strict=True)]
+    counted = statements.rename("statements").rename_axis(["article_id", "fact_id"]).reset_index()
+    merged = merged.merge(counted, on=["article_id", "fact_id"], how="left")  # a merge: the grid is articles × facts
+    merged["statements"] = merged["statements"].fillna(0).astype("int64")
     merged["evidence_span"] = merged["evidence_span"].fillna("")
     meta = articles.set_index("article_id")
     merged.insert(1, "outlet", merged["article_id"].map(meta["outlet"]))
@@ -61,16 +62,27 @@ def fact_reach(matrix: pd.DataFrame) -> pd.DataFrame:
 
 def shared_facts(matrix: pd.DataFrame) -> pd.DataFrame:
     """Return article × article: facts both carry, and the Jaccard share of their fact sets."""
-    sets = {a: set(rows.loc[rows["present"] == 1, "fact_id"]) for a, rows in matrix.groupby("article_id", sort=False)}
-    coded = {a for a, rows in matrix.groupby("article_id", sort=False) if rows["present"].notna().any()}
-    rows = []
-    for a, b in itertools.product(sets, repeat=2):
-        union = sets[a] | sets[b]
-        both_coded = a in coded and b in coded  # an uncoded article shares nothing *known*: NaN, not 0
-        rows.append({"article_a": a, "article_b": b,
-                     "shared": len(sets[a] & sets[b]) if both_coded else pd.NA,
-                     "jaccard": len(sets[a] & sets[b]) / len(union) if both_coded and union else float("nan")})
-    return pd.DataFrame(rows).astype({"shared": "Int64"})
+    ids = list(dict.fromkeys(matrix["article_id"]))
+    facts = list(dict.fromkeys(matrix["fact_id"]))
+    present = matrix["present"].eq(1).fillna(False).to_numpy(dtype=bool)
+    carries = np.zeros((len(ids), len(facts)), dtype=np.int64)  # article × fact: 1 where it carries the fact
+    rows = matrix["article_id"].map({a: i for i, a in enumerate(ids)}).to_numpy()
+    columns = matrix["fact_id"].map({f: i for i, f in enumerate(facts)}).to_numpy()
+    carries[rows[present], columns[present]] = 1
+    coded = np.zeros(len(ids), dtype=bool)
+    coded[np.unique(rows[matrix["present"].notna().to_numpy(dtype=bool)])] = True
+    shared = carries @ carries.T  # every pair at once: a corpus of 1,000 articles has a million pairs
+    sizes = carries.sum(axis=1)
+    union = sizes[:, None] + sizes[None, :] - shared
+    both_coded = coded[:, None] & coded[None, :]  # an uncoded article shares nothing *known*: NaN, not 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        jaccard = np.where(both_coded & (union > 0), shared / np.where(union > 0, union, 1), np.nan)
+    return pd.DataFrame({
+        "article_a": np.repeat(ids, len(ids)),
+        "article_b": np.tile(ids, len(ids)),
+        "shared": pd.array(np.where(both_coded, shared, 0).ravel(), dtype="Int64"),
+        "jaccard": jaccard.ravel(),
+    }).assign(shared=lambda t: t["shared"].where(both_coded.ravel(), pd.NA))
 
 
 def code_counts(annotations: pd.DataFrame, layer: str, articles: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:

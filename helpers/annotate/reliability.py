@@ -201,8 +201,8 @@ def reliability_units(hand: pd.DataFrame, texts: Mapping[str, str], codebook: Co
     if missing:
         raise ValueError(f"no hand coding from {', '.join(missing)}: reliability needs both coders' files in "
                          "corpus/annotations/<coder>/")
-    texts = {a: t for a, t in texts.items() if all(a in set(hand.loc[hand["coder"] == c, "article_id"])
-                                                  for c in coders)}
+    coded = [set(hand.loc[hand["coder"] == c, "article_id"]) for c in coders]  # once, not once per article
+    texts = {a: t for a, t in texts.items() if all(a in ids for ids in coded)}
     fact_keys = [(a, None, None, code, "") for a in texts for code in codebook.ids("facts")]
     frame_keys = [(a, s.start, s.end, code, s.text) for a, text in texts.items() for s in split_sentences(text)
                   for code in codebook.ids("frames")]

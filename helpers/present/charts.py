@@ -18,6 +18,7 @@ from helpers.analyse.kwic import ANY_ENDING, WORDS_SPECIAL, WORDS_STAR, sentence
 from helpers.analyse.timeline import HALF_DAY, ONE_DAY, article_windows, event_table
 from helpers.annotate.annotations import NOT_CODED
 from helpers.corpus.articles import date_window, outlets_of, short_names
+from helpers.present.limits import ARTICLES_SHOWN_MAX, is_large, shown_note
 
 # Re-exported: a notebook's first cell calls charts.enable_offline(), and its drawn charts' scripts name it.
 from helpers.present.offline import bundle_html, enable_offline, render_offline  # noqa: F401
@@ -40,14 +41,39 @@ def outlet_scale(outlets: Sequence[str]) -> alt.Scale:
     return alt.Scale(domain=list(outlets), scheme="tableau10")
 
 
-def article_lengths(overview: pd.DataFrame, outlets: Sequence[str]) -> alt.LayerChart:
+def outlet_label(outlet: str, articles: int) -> str:
+    """Name an outlet's row in a chart that aggregates by outlet: the outlet and its number of articles."""
+    return f"{outlet} ({articles} article{'s' * (articles != 1)})"
+
+
+def lengths_by_outlet(overview: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per outlet with the mean words before and after cleaning, shaped like the overview."""
+    grouped = overview.groupby("outlet", sort=False)
+    table = grouped.agg(articles=("article", "size"), words_raw=("words_raw", "mean"),
+                        words_clean=("words_clean", "mean"), first=("published", "first")).reset_index()
+    return pd.DataFrame({
+        "article": [outlet_label(o, n) for o, n in zip(table["outlet"], table["articles"], strict=True)],
+        "outlet": table["outlet"],
+        "title": [f"mean of {n} articles" for n in table["articles"]],
+        "published": [f"{n} articles" for n in table["articles"]],
+        "words_raw": table["words_raw"].round(0).astype(int),
+        "words_clean": table["words_clean"].round(0).astype(int),
+    })
+
+
+def article_lengths(overview: pd.DataFrame, outlets: Sequence[str],
+                    max_articles: int = ARTICLES_SHOWN_MAX) -> alt.LayerChart:
     """Chart each article's words after cleaning (bar) and before (tick), coloured by outlet.
 
     `overview` (widgets.overview_table) has article (its short name), outlet, title, published, words_raw and
-    words_clean. The page's source filter filters it with no kernel.
+    words_clean. The page's source filter filters it with no kernel. Above `max_articles` articles it charts each
+    outlet's mean lengths instead (the overview table lists every article).
     """
     params, keep = source_params(outlets)
     data = overview[["article", "outlet", "title", "published", "words_raw", "words_clean"]]
+    large = is_large(len(data), max_articles)
+    if large:
+        data = lengths_by_outlet(data)
     base = alt.Chart(data).transform_filter(keep).encode(
         y=alt.Y("article:N", title=None, sort=list(data["article"])),
         tooltip=[
@@ -57,25 +83,31 @@ def article_lengths(overview: pd.DataFrame, outlets: Sequence[str]) -> alt.Layer
         ],
     )
     bars = base.mark_bar().encode(
-        x=alt.X("words_clean:Q", title="words (bar: after cleaning · tick: before)", axis=alt.Axis(tickCount=5)),
+        x=alt.X("words_clean:Q", title=("mean " if large else "") + "words (bar: after cleaning · tick: before)",
+                axis=alt.Axis(tickCount=5)),
         color=alt.Color("outlet:N", scale=outlet_scale(outlets), title="Outlet"),
     ).add_params(*params)
     ticks = base.mark_tick(color="black", thickness=2, size=18).encode(x="words_raw:Q")
-    return (bars + ticks).properties(width=420, title="Article length before and after cleaning",
+    title = "Article length before and after cleaning" + (", mean per outlet" if large else "")
+    return (bars + ticks).properties(width=420, title=title,
                                      description="Bar chart of each article's length in words after cleaning, with a "
                                                  "tick at its length before cleaning.")
 
 
 def coverage_heatmap(matrix: pd.DataFrame, outlets: Sequence[str], detected: pd.DataFrame | None = None,
                      names: Mapping[str, str] | None = None,
-                     article_names: Mapping[str, str] | None = None) -> alt.Chart:
+                     article_names: Mapping[str, str] | None = None,
+                     max_articles: int = ARTICLES_SHOWN_MAX) -> alt.Chart:
     """Chart facts × articles: filled where the hand coding finds the fact, evidence span on hover.
 
     `matrix` comes from helpers.analyse.coverage.coverage_matrix. With `detected` (the same matrix from detector
     output) a dot marks where the detectors find the fact, so agreement is visible cell by cell. The page's
     source filter filters its columns with no kernel. Facts and articles are shown by `names`
-    (Codebook.names("facts")) and `article_names` (corpus.short_names) where given, not by their ids.
+    (Codebook.names("facts")) and `article_names` (corpus.short_names) where given, not by their ids. Above
+    `max_articles` articles it charts facts × outlets instead (coverage_by_outlet).
     """
+    if is_large(matrix["article_id"].nunique(), max_articles):
+        return coverage_by_outlet(matrix, outlets, detected, names)
     params, keep = source_params(outlets)
     data = matrix[["article_id", "outlet", "fact_id", "present", "statements", "evidence_span"]].copy()
     data["fact"] = _named(data["fact_id"], names)
@@ -108,12 +140,67 @@ def coverage_heatmap(matrix: pd.DataFrame, outlets: Sequence[str], detected: pd.
                                                      "where the hand coding finds the fact in the article.")
 
 
+def outlet_coverage(matrix: pd.DataFrame, detected: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return one row per outlet and fact: articles, coded articles, articles reporting it (hand, detectors)."""
+    data = matrix[["article_id", "outlet", "fact_id", "present"]].copy()
+    data["coded"] = data["present"].notna().astype(int)
+    data["hand"] = data["present"].eq(1).fillna(False).astype(int)
+    if detected is not None:
+        found = detected.set_index(["article_id", "fact_id"])["present"]
+        data["detectors"] = [int(found.get((a, f), 0) == 1) for a, f in zip(data["article_id"], data["fact_id"],
+                                                                            strict=True)]
+    table = data.groupby(["outlet", "fact_id"], sort=False).agg(
+        articles=("article_id", "size"), coded=("coded", "sum"), hand=("hand", "sum"),
+        **({"detectors": ("detectors", "sum")} if detected is not None else {})).reset_index()
+    return table
+
+
+def coverage_by_outlet(matrix: pd.DataFrame, outlets: Sequence[str], detected: pd.DataFrame | None = None,
+                       names: Mapping[str, str] | None = None) -> alt.Chart:
+    """Chart facts × outlets, shaded by the share of an outlet's articles that report the fact.
+
+    The share is the detectors' (every article) where `detected` is given, else the hand coding's (coded articles
+    only); the tooltip gives both counts. For corpora too large to chart article by article.
+    """
+    params, keep = source_params(outlets)
+    data = outlet_coverage(matrix, detected)
+    data["fact"] = _named(data["fact_id"], names)
+    counts = dict(zip(*data.drop_duplicates("outlet")[["outlet", "articles"]].T.values, strict=True))
+    data["column"] = [outlet_label(o, counts[o]) for o in data["outlet"]]
+    by = "detectors" if detected is not None else "hand"
+    base = data["articles"] if detected is not None else data["coded"]
+    data["share"] = (data[by] / base.where(base > 0)).round(3)
+    tooltip = [alt.Tooltip("column:N", title="outlet"), alt.Tooltip("fact:N"),
+               alt.Tooltip("hand:Q", title="articles reporting it (hand coding)"),
+               alt.Tooltip("coded:Q", title="articles coded")]
+    if detected is not None:
+        tooltip.append(alt.Tooltip("detectors:Q", title="articles reporting it (detectors)"))
+    who = "detectors" if detected is not None else "hand coding, coded articles"
+    return alt.Chart(data).transform_filter(keep).mark_rect(stroke="white").encode(
+        x=alt.X("column:N", sort=list(dict.fromkeys(data["column"])), title=None, axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("fact:N", sort=list(dict.fromkeys(data["fact"])), title=None),
+        color=alt.Color("share:Q", title=f"Share of articles ({who})", scale=alt.Scale(scheme="blues",
+                                                                                        domain=[0, 1])),
+        tooltip=tooltip,
+    ).add_params(*params).properties(
+        width=alt.Step(22), height=alt.Step(14), title=f"Facts reported per outlet (share of its articles: {who})",
+        description="Grid of facts (rows) by outlet (columns), shaded by the share of the outlet's articles that "
+                    "report the fact.")
+
+
 def voices_chart(quote_words: pd.DataFrame, outlets: Sequence[str],
-                 article_names: Mapping[str, str] | None = None) -> alt.Chart:
-    """Chart quote words per article and speaker side (stacked bars); the page's source filter applies."""
+                 article_names: Mapping[str, str] | None = None, max_articles: int = ARTICLES_SHOWN_MAX) -> alt.Chart:
+    """Chart quote words per article and speaker side (stacked bars); the page's source filter applies.
+
+    Above `max_articles` articles, one bar per outlet sums its articles' quote words.
+    """
     params, keep = source_params(outlets)
     long = quote_words.melt(id_vars=["article_id", "outlet"], var_name="side", value_name="words")
     long["article"] = _named(long["article_id"], article_names)
+    if is_large(len(quote_words), max_articles):
+        counts = quote_words.groupby("outlet", sort=False).size()
+        long = long.groupby(["outlet", "side"], sort=False, as_index=False)["words"].sum()
+        long["article"] = [outlet_label(o, int(counts[o])) for o in long["outlet"]]
     return alt.Chart(long).transform_filter(keep).mark_bar().encode(
         y=alt.Y("article:N", sort=list(dict.fromkeys(long["article"])), title=None),
         x=alt.X("words:Q", title="words inside direct quotes"),
@@ -173,11 +260,12 @@ def label_chart(labels: pd.DataFrame, outlets: Sequence[str], categories: Sequen
 
 
 def frame_chart(frame_counts: pd.DataFrame, articles: pd.DataFrame, outlets: Sequence[str],
-                names: Mapping[str, str] | None = None) -> alt.Chart:
+                names: Mapping[str, str] | None = None, max_articles: int = ARTICLES_SHOWN_MAX) -> alt.Chart:
     """Chart sentences per frame and article (heat cells) with a frame-kind select; the page's source
     filter applies.
 
-    Frames are shown by `names` (Codebook.names("frames")) where given, articles by their short names.
+    Frames are shown by `names` (Codebook.names("frames")) where given, articles by their short names. Above
+    `max_articles` articles, one column per outlet sums its articles' sentences.
     """
     params, keep = source_params(outlets)
     ids = list(articles["article_id"])
@@ -186,6 +274,10 @@ def frame_chart(frame_counts: pd.DataFrame, articles: pd.DataFrame, outlets: Seq
     long["frame_name"] = _named(long["frame"], names)
     long["article"] = _named(long["article_id"], short_names(articles))
     long["kind"] = long["kind"].map(readable)
+    if is_large(len(ids), max_articles):
+        counts = articles.groupby("outlet", sort=False).size()
+        long = long.groupby(["outlet", "frame", "frame_name", "kind"], sort=False, as_index=False)["sentences"].sum()
+        long["article"] = [outlet_label(o, int(counts[o])) for o in long["outlet"]]
     kind = choice_param("frame_kind", sorted(long["kind"].unique()), "Frame kind ")
     return alt.Chart(long).transform_filter(keep).transform_filter(
         "frame_kind === null || datum.kind === frame_kind"
@@ -262,7 +354,8 @@ def _hit_count(marked: str) -> str:
     return f"length(split({marked}, {json.dumps(_OPEN)})) - 1"
 
 
-def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60) -> alt.VConcatChart:
+def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60,
+               max_articles: int = ARTICLES_SHOWN_MAX) -> alt.VConcatChart:
     """Chart a keyword-in-context table that a search box and the page's source filter filter with no
     kernel.
 
@@ -270,11 +363,17 @@ def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60) -> alt.
     sentence), at most MAX_ROWS rows, in corpus order; a line above counts all hits. The search box takes
     words (`kwic.words_pattern`: "Matze|Matzke", "Parler*"), ignores case, and starts with `query` (a study's
     default search, e.g. study.settings.search("kwic")); an empty box shows nothing. Whatever a reader types is a
-    valid search that cannot hang the page.
+    valid search that cannot hang the page. A corpus of more than `max_articles` articles is searched in its first
+    `max_articles` (the articles the page's reader shows), and the subtitle says so; the lab's KWIC box searches all.
     """
     if width < 1:
         raise ValueError(f"kwic_chart: width must be 1 or more characters, not {width}")
     outlets = outlets_of(articles)
+    part = ""
+    if is_large(len(articles), max_articles):
+        part = " " + shown_note(max_articles, len(articles), "articles (corpus order)",
+                                "the lab's KWIC box (widgets.kwic_box) searches every one")
+        articles = articles.head(max_articles)
     data = sentence_table(articles)
     data = data.assign(kwic_order=range(len(data)), article=_named(data["article_id"], short_names(articles)))
     search = alt.param(name=QUERY_PARAM, value=query,
@@ -366,7 +465,7 @@ def kwic_chart(articles: pd.DataFrame, query: str = "", width: int = 60) -> alt.
         title=alt.TitleParams("Keyword in context: every sentence that matches the search",
                               subtitle=f"Each row shows a sentence's first hit, with up to {width} characters before "
                                        f"and after it in the same sentence; {MAX_ROWS} rows a page. Click a row to "
-                                       "read its article with the hit highlighted.",
+                                       "read its article with the hit highlighted." + part,
                               anchor="start"),
         description=("Keyword-in-context table of the articles' sentences matching the search words, one row per "
                      "sentence: article, left context, hit, right context."))
@@ -385,7 +484,8 @@ def _day_numbers(days: pd.Series, first: pd.Timestamp) -> pd.Series:
     return (days - first).dt.days.astype(int)
 
 
-def timeline_chart(events: pd.DataFrame, articles: pd.DataFrame) -> alt.LayerChart:
+def timeline_chart(events: pd.DataFrame, articles: pd.DataFrame,
+                   max_articles: int = ARTICLES_SHOWN_MAX) -> alt.LayerChart:
     """Chart the events (rows on top) and each article's publication window (bars), with offline filters.
 
     Day events are points at midday of their day, with a faint rule across all rows; month- and
@@ -394,7 +494,8 @@ def timeline_chart(events: pd.DataFrame, articles: pd.DataFrame) -> alt.LayerCha
     point inside a bar's first day is an "overlaps" of `known_by`, a point left of the bar a "before".
     Two date selects (`from_day`, `to_day`: days since the first date shown, in either order) keep what shares a
     day with the range and zoom the axis to it;
-    the page's source filter filters the windows. The rows are pinned, so filtering never reorders them.
+    the page's source filter filters the windows. The rows are pinned, so filtering never reorders them. Above
+    `max_articles` articles the windows share one row per outlet (pale bars, darker where they overlap).
     """
     table = event_table(events)
     windows = article_windows(articles)
@@ -406,6 +507,10 @@ def timeline_chart(events: pd.DataFrame, articles: pd.DataFrame) -> alt.LayerCha
 
     windows = windows.sort_values(["earliest", "latest"], kind="stable")
     windows["name"] = windows["article_id"].map(short_names(articles))  # a window's row: outlet and dates, not id
+    large = is_large(len(windows), max_articles)
+    if large:
+        counts = windows.groupby("outlet").size()
+        windows["name"] = [outlet_label(o, int(counts[o])) for o in windows["outlet"]]
     rows = list(dict.fromkeys([*table.sort_values("start", kind="stable")["label"], *windows["name"]]))
     event_data = pd.DataFrame({
         "row": table["label"].astype(str),
@@ -477,7 +582,7 @@ def timeline_chart(events: pd.DataFrame, articles: pd.DataFrame) -> alt.LayerCha
             x=alt.X("midday:T", scale=x_scale, axis=x_axis), y=y, tooltip=event_tooltip),
     ]
     window_bars = alt.Chart(window_data).transform_filter(f"({in_range_windows}) && ({outlet_kept})").mark_bar(
-        height=12, clip=True).encode(
+        height=12, clip=True, **({"opacity": 0.2} if large else {})).encode(
         x=alt.X("earliest:T", scale=x_scale, axis=x_axis), x2="latest:T", y=y,
         color=alt.Color("outlet:N", scale=outlet_scale(outlets), title="Outlet"),
         tooltip=window_tooltip,

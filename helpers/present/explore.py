@@ -22,6 +22,7 @@ from IPython.display import HTML
 from helpers.annotate.annotations import Codebook
 from helpers.corpus.articles import date_window, outlets_of
 from helpers.corpus.glossary import gloss, load_glossary
+from helpers.present.limits import ARTICLES_SHOWN_MAX, is_large, shown_note
 from helpers.present.widgets import (
     DISAGREEMENT_COLUMNS,
     disagreement_columns,
@@ -207,19 +208,25 @@ READER_SCRIPT = """<script>
 </script>"""
 
 
-def article_reader_html(articles: pd.DataFrame) -> str:
+def article_reader_html(articles: pd.DataFrame, max_articles: int = ARTICLES_SHOWN_MAX) -> str:
     """Render every article as a fold holding its clean text (what the lab's article picker shows one at a time).
 
-    On a page with the KWIC chart, clicking a row opens its article here with the hit highlighted.
+    On a page with the KWIC chart, clicking a row opens its article here with the hit highlighted. A corpus of more
+    than `max_articles` articles shows its first `max_articles` (the articles the KWIC chart searches) and says so.
     """
-    folds = []
+    folds, note = [], ""
+    if is_large(len(articles), max_articles):
+        note = "<p><em>" + html.escape(shown_note(
+            max_articles, len(articles), "articles (corpus order)",
+            "the lab's article picker (widgets.corpus_explorer) reads every one")) + "</em></p>"
+        articles = articles.head(max_articles)
     for row in articles.itertuples():
         meta = f"{row.outlet} · published {date_window(row.published_earliest, row.published_latest)}"
         label = article_label(row.outlet, row.display_title, row.published_earliest, row.published_latest)
         folds.append(_fold(html.escape(label) + _count(f"{row.words_clean} words"),
                            reader_html(row.display_title, row.clean_text, meta) + _original(row),
                            title=str(row.article_id), outlet=str(row.outlet), article=str(row.article_id)))
-    return f'{FOLD_STYLE}<div class="pc-folds pc-reader">{"".join(folds)}</div>{READER_SCRIPT}'
+    return f'{FOLD_STYLE}{note}<div class="pc-folds pc-reader">{"".join(folds)}</div>{READER_SCRIPT}'
 
 
 def _original(row: object) -> str:

@@ -16,9 +16,11 @@ from IPython.display import HTML
 
 from helpers.corpus.articles import date_window, filter_articles, outlets_of, short_names
 from helpers.corpus.glossary import GLOSS_COLUMN
+from helpers.present.limits import TABLE_ROWS_MAX, shown_note
 from helpers.text.clean import PARAGRAPH_SEPARATOR
 
 EMPTY_SELECTION = "No source selected: tick at least one outlet in the source filter."
+TABLE_ELSEWHERE = "every row is in the lab (run the notebook) and in the CSV export (python -m helpers export)"
 DISAGREEMENT_COLUMNS = ["article_id", "measure", "code", "text", "value_a", "value_b", "decision", "reason"]
 
 
@@ -61,20 +63,24 @@ TEXT_TABLE_STYLE = ("<style>table.pc-text td, table.pc-text th {text-align: left
                     "</style>")
 
 
-def text_table(table: pd.DataFrame) -> HTML:
-    """Show a table of text in full, left-aligned and escaped (for quotes, clues and audits)."""
-    return HTML(TEXT_TABLE_STYLE + text_table_html(table))
+def text_table(table: pd.DataFrame, max_rows: int = TABLE_ROWS_MAX) -> HTML:
+    """Show a table of text in full, left-aligned and escaped (for quotes, clues and audits), up to `max_rows` rows."""
+    return HTML(TEXT_TABLE_STYLE + text_table_html(table, max_rows))
 
 
-def text_table_html(table: pd.DataFrame) -> str:
+def text_table_html(table: pd.DataFrame, max_rows: int = TABLE_ROWS_MAX) -> str:
     """Render a table of text as escaped HTML (web addresses as links); its English gloss column is marked for the
-    page's glosses switch."""
+    page's glosses switch. A table longer than `max_rows` shows its first rows and says where the rest are."""
+    note = ""
+    if len(table) > max_rows:
+        note = "<p><em>" + html.escape(shown_note(max_rows, len(table), "rows", TABLE_ELSEWHERE)) + "</em></p>"
+        table = table.head(max_rows)
     rendered = table.to_html(index=False, escape=True, border=0, classes="pc-text", render_links=True)
     glossed = [n for n, column in enumerate(table.columns, start=1)
                if str(column) == GLOSS_COLUMN or str(column).endswith(f"_{GLOSS_COLUMN}")]
     if glossed:  # the switch hides column n (helpers.present.explore.page_controls_html)
         rendered = rendered.replace("<table ", f'<table data-gloss-column="{glossed[0]}" ', 1)
-    return rendered
+    return note + rendered
 
 
 # On a page with the page's source filter (explore.page_controls_html), these checkboxes are hidden and follow it.
@@ -284,9 +290,10 @@ def timeline_slider(events: pd.DataFrame, articles: pd.DataFrame, sources: Sourc
     return widgets.VBox([slider, chosen, view])
 
 
-def folded_table(table: pd.DataFrame, summary: str) -> HTML:
+def folded_table(table: pd.DataFrame, summary: str, max_rows: int = TABLE_ROWS_MAX) -> HTML:
     """Show a long table of text folded away under a one-line summary (a <details> element)."""
-    return HTML(f"{TEXT_TABLE_STYLE}<details><summary>{html.escape(summary)}</summary>{text_table_html(table)}"
+    return HTML(f"{TEXT_TABLE_STYLE}<details><summary>{html.escape(summary)}</summary>"
+                f"{text_table_html(table, max_rows)}"
                 "</details>")
 
 

@@ -21,8 +21,11 @@ text marks as candidates. 1,000 articles take a few seconds on one core.
 
 from __future__ import annotations
 
+import multiprocessing
 import operator
+import os
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 
 import pandas as pd
 
@@ -36,15 +39,23 @@ from helpers.text.patterns import CUE_SECONDS, PatternTimeout, time_limit
 __all__ = ["CODER", "detect_actors", "detect_all", "detect_facts", "detect_frames", "detect_labels",
            "detect_quotes"]
 
+PARALLEL_ARTICLES_MIN = 50  # articles per process below which a corpus is detected in one process
+CHUNKS_PER_JOB = 4  # runs of articles per process, so one slow run does not leave the other cores idle
+
+
+def usable_cores() -> int:
+    """Return the number of cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 LAYER_ROWS: dict[str, Callable[[Article], list[dict]]] = {
     "actors": actors.rows, "quotes": quotes.rows, "labels": labels.rows, "frames": frames.rows, "facts": facts.rows,
 }
 
 
-def _detect(texts: Mapping[str, str], codebook: Codebook, layers: Iterable[str]) -> pd.DataFrame:
-    """Run the detectors of `layers` on every text; return one table in a stable order."""
+def _rows(texts: Mapping[str, str], codebook: Codebook, layers: list[str]) -> list[tuple]:
+    """Run the detectors of `layers` on every text; return their rows as tuples in ANNOTATION_COLUMNS order."""
     rules = rules_of(codebook)
-    layers = list(layers)
     rows: list[tuple] = []
     as_tuple = operator.itemgetter(*ANNOTATION_COLUMNS)
     with time_limit(CUE_SECONDS, doing=f"detecting {', '.join(layers)}"):
@@ -56,6 +67,47 @@ def _detect(texts: Mapping[str, str], codebook: Codebook, layers: Iterable[str])
                     rows += map(as_tuple, LAYER_ROWS[layer](article))
             except PatternTimeout as exc:
                 raise exc.at(f"article {article_id!r}") from None
+    return rows
+
+
+_SHARED: tuple[Codebook, list[str]] | None = None  # what forked workers detect with (set around a parallel run)
+
+
+def _shared_rows(texts: Mapping[str, str]) -> list[tuple]:
+    """Run the detectors a parallel run shares (_SHARED, inherited by fork) on some texts."""
+    assert _SHARED is not None, "_shared_rows runs only in a worker forked by _detect"
+    return _rows(texts, *_SHARED)
+
+
+def _chunks(texts: Mapping[str, str], count: int) -> list[dict[str, str]]:
+    """Split texts into `count` runs of consecutive articles of about equal total length, in corpus order."""
+    total, chunks, current, size = sum(map(len, texts.values())) or 1, [], {}, 0
+    for article_id, text in texts.items():
+        current[article_id] = text
+        size += len(text)
+        if size >= total * (len(chunks) + 1) / count and len(chunks) < count - 1:
+            chunks.append(current)
+            current = {}
+    return [*chunks, current] if current else chunks
+
+
+def _detect(texts: Mapping[str, str], codebook: Codebook, layers: Iterable[str], jobs: int = 1) -> pd.DataFrame:
+    """Run the detectors of `layers` on every text (on `jobs` processes); return one table in a stable order."""
+    layers = list(layers)
+    jobs = max(1, min(jobs, len(texts) // PARALLEL_ARTICLES_MIN))
+    if "fork" not in multiprocessing.get_all_start_methods():  # workers must inherit the compiled rules
+        jobs = 1
+    if jobs == 1:
+        rows = _rows(texts, codebook, layers)
+    else:  # each process takes a run of consecutive articles; the rows come back in corpus order
+        global _SHARED
+        rules_of(codebook)  # compiled here once; forked workers inherit the rules and the word caches
+        _SHARED = (codebook, layers)
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                rows = [row for part in pool.map(_shared_rows, _chunks(texts, jobs * CHUNKS_PER_JOB)) for row in part]
+        finally:
+            _SHARED = None
     table = pd.DataFrame(rows, columns=ANNOTATION_COLUMNS)
     table = table.astype({"start": "int64", "end": "int64", "is_variant": "bool"})
     order = {str(article_id): i for i, article_id in enumerate(texts.keys())}
@@ -91,8 +143,12 @@ def detect_facts(texts: Mapping[str, str], codebook: Codebook) -> pd.DataFrame:
     return _detect(texts, codebook, ["facts"])
 
 
-def detect_all(texts: Mapping[str, str], codebook: Codebook) -> pd.DataFrame:
-    """Run all five detectors; return their rows in one table."""
-    found = _detect(texts, codebook, LAYERS)
+def detect_all(texts: Mapping[str, str], codebook: Codebook, jobs: int | None = None) -> pd.DataFrame:
+    """Run all five detectors; return their rows in one table (the same rows on any number of `jobs`).
+
+    `jobs` processes share the articles (None: one per usable core); a corpus of fewer than
+    2 × PARALLEL_ARTICLES_MIN articles runs in this process, where starting workers would cost more than it saves.
+    """
+    found = _detect(texts, codebook, LAYERS, usable_cores() if jobs is None else jobs)
     german.save()
     return found

@@ -50,7 +50,7 @@ def _label_referent(article: Article, start: int, end: int) -> tuple[str | None,
     lo = article.sentences[max(0, index - 4)].start
     hi = article.sentences[min(len(article.sentences) - 1, index + 1)].end
     if any(m.actor == target and lo <= m.start < hi for m in article.get("mentions")):
-        return target, f"text about {article.rules.codebook.target_name()} nearby"
+        return target, f"text about {article.rules.target_name} nearby"
     return None, ""
 
 
@@ -127,7 +127,7 @@ def labels(article: Article) -> list[dict]:
         if target and referent != target:
             continue
         kept.append((code, start, end))
-        note = f"refers to {article.rules.codebook.target_name()}: {how}"
+        note = f"refers to {article.rules.target_name}: {how}"
         labelled.append(row(article, "labels", code, start, end, note=note))
     return labelled
 

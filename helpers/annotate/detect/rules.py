@@ -69,6 +69,10 @@ class Rules:
     word_frames: dict[str, tuple[frozenset[str], frozenset[str]] | None] = field(default_factory=dict)
     fuzzy_cache: dict[str, tuple[str, str, float] | None] = field(default_factory=dict)
     pair_cache: dict[str, tuple[str, str, float] | None] = field(default_factory=dict)
+    target_name: str = ""  # codebook.target_name(), read once: the labels layer names it in every note
+
+    def __post_init__(self) -> None:
+        self.target_name = self.codebook.target_name()
 
 
 
