@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from helpers.annotate.annotations import load_codebook
 from helpers.annotate.study import load_study
 from helpers.corpus import load_articles
+from helpers.corpus.articles import CORPUS_ENV
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -41,3 +44,18 @@ def study():
 def hand(study):
     """The coding the findings use: the consensus of the two hand coders."""
     return study.coding
+
+
+@pytest.fixture(autouse=True)
+def corpus_env_restored() -> Iterator[None]:
+    """Put $PARLER_CORPUS back after each test: the command line, called in-process, sets it for its kernels.
+
+    Without this, a test that runs `main([..., "--corpus", copy])` points every later test of its worker (or
+    session) at that copy; with tests on several cores the order of files varies, so it would bite at random.
+    """
+    before = os.environ.get(CORPUS_ENV)
+    yield
+    if before is None:
+        os.environ.pop(CORPUS_ENV, None)
+    else:
+        os.environ[CORPUS_ENV] = before
