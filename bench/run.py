@@ -14,6 +14,10 @@ far from the noise; the load average before and after is recorded so a noisy run
    (CPU/wall well below 1 means the run was disturbed) but still varies with shared caches and clock speed.
 3. Pages of the built report: bytes (target <= 2.5 MB) and time from navigation start to the first
    `.vega-embed svg` in headless Chromium, every non-file request aborted (target <= 2 s).
+4. Detector quality in sample (the five articles), on the dev set (written for testing, tuned on) and on the test
+   set (written for testing, never tuned on): P/R/F1 per layer, quote speaker accuracy, name variants flagged.
+   Targets on the test set: facts per article F1 >= 0.90, speaker accuracy >= 0.90, every variant flagged; and
+   no drop in sample from the figures before the detectors were generalised (IN_SAMPLE_BEFORE).
 
 A failed target is reported, not turned into a failing exit code.
 """
@@ -61,7 +65,14 @@ TARGETS = {
     "page_bytes_max": 2_500_000,  # 2.5 MB, decimal: the stricter reading
     "first_chart_ms_max": 2000.0,
     "unchanged_rebuild_seconds_max": 5.0,
+    "test_facts_f1_min": 0.90,
+    "test_speaker_accuracy_min": 0.90,
 }
+# The detectors in sample before they were generalised (issue 16), the floor "no drop on the five seeds" is judged by:
+# F1 = 2 tp / (2 tp + fp + fn) with that run's counts (facts per article 44/0/1, per span 70/3/3; labels 65/2/11;
+# quotes 15/0/2, all 15 speakers right; actors 212/0/0).
+IN_SAMPLE_BEFORE = {"facts_f1_article": 88 / 89, "facts_f1_span": 140 / 146, "actors_f1": 1.0, "labels_f1": 130 / 143,
+                    "quotes_f1": 30 / 32, "speaker_accuracy": 1.0}
 CHANGED_NOTEBOOK = "01-compare-coverage.ipynb"  # the longest to run: the "one notebook changed" figure's worst case
 
 # Records, from navigation start (performance.now()), when the first chart and then every chart has an svg.
@@ -382,6 +393,23 @@ def bench_annotation(large_repeats: int = 5) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------ 3. pages
 
 
+def bench_quality() -> dict[str, Any]:
+    """Score the detectors in sample, on the dev set and on the test set (corpus/evaluation/)."""
+    from helpers.annotate.heldout import IN_SAMPLE, TEST
+    from helpers.annotate.study import load_study
+
+    study = load_study(ROOT / "corpus")
+    quality = study.detector_quality
+    summary = {row["set"]: row for row in quality.summary().to_dict("records")}
+    test, sample = summary.get(TEST), summary[IN_SAMPLE]
+    checks = {"test_facts": test is not None and test["facts_f1_article"] >= TARGETS["test_facts_f1_min"],
+              "test_speakers": test is not None and test["speaker_accuracy"] >= TARGETS["test_speaker_accuracy_min"],
+              "test_variants": test is not None and test["variants_noticed"] == test["variants"],
+              "no_drop_in_sample": all(sample[key] >= value - 1e-9 for key, value in IN_SAMPLE_BEFORE.items())}
+    return {"summary": summary, "table": quality.table().to_dict("records"), "checks": checks,
+            "in_sample_before": IN_SAMPLE_BEFORE}
+
+
 def page_sizes(report_dir: Path) -> dict[str, Any]:
     """Return the size of every HTML page of the report, judged against the page-size target."""
     pages = {}
@@ -496,6 +524,27 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(headers), "  ".join("-" * w for w in widths), *map(line, rows)])
 
 
+def print_quality(results: dict[str, Any]) -> None:
+    """Print section 4: the detectors' scores per set, and the targets on the test set."""
+    quality = results.get("quality")
+    say("\n4. Detector quality: in sample (the five articles), dev (written for testing, tuned on), test (written for "
+        "testing, never tuned on)")
+    if quality and "error" not in quality:
+        rows = [[str(value) for value in row.values()] for row in quality["table"]]
+        say(table(list(quality["table"][0]), rows))
+        checks, test = quality["checks"], quality["summary"].get("test") or {}
+        say(f"   test: facts per article F1 {test.get('facts_f1_article', float('nan')):.2f} (target ≥ "
+            f"{TARGETS['test_facts_f1_min']:.2f}) {verdict(checks['test_facts'])}; speaker accuracy "
+            f"{test.get('speaker_accuracy', float('nan')):.2f} (target ≥ {TARGETS['test_speaker_accuracy_min']:.2f}) "
+            f"{verdict(checks['test_speakers'])}; variants flagged {test.get('variants_noticed', '-')} of "
+            f"{test.get('variants', '-')} (target: all) {verdict(checks['test_variants'])}")
+        before = ", ".join(f"{key} {value:.3f}" for key, value in IN_SAMPLE_BEFORE.items())
+        say(f"   in sample no lower than before the detectors were generalised ({before}): "
+            f"{verdict(checks['no_drop_in_sample'])}")
+    else:
+        say(f"   not measured: {(quality or {}).get('error', 'skipped')}")
+
+
 def print_summary(results: dict[str, Any]) -> None:
     """Print the three sections as tables with their targets and verdicts."""
     say("\n" + "=" * 100)
@@ -590,6 +639,7 @@ def print_summary(results: dict[str, Any]) -> None:
             f"chromium {browser.get('chromium_version', '-')}")
     else:
         say(f"   not measured: {(pages or {}).get('error', 'skipped')}")
+    print_quality(results)
     say(f"\nwrote {RESULTS.relative_to(ROOT)}")
 
 
@@ -607,6 +657,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-build", action="store_true", help="skip 1; pages are then read from build/report")
     parser.add_argument("--skip-rebuild", action="store_true", help="skip 1b (full, unchanged, one changed)")
     parser.add_argument("--only-rebuild", action="store_true", help="run 1b only (and print its table)")
+    parser.add_argument("--only-quality", action="store_true", help="run 4 only (detector quality; seconds)")
     args = parser.parse_args(argv)
 
     results: dict[str, Any] = {
@@ -617,6 +668,10 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="parler-bench-"))
     try:
         report_dir = ROOT / "build" / "report"
+        if args.only_quality:
+            results["quality"] = bench_quality()
+            print_quality(results)
+            return 0
         if not args.skip_build and not args.only_rebuild:
             say("1/3 report build: floor (trivial notebooks) vs real, same function, temp dir")
             try:
@@ -643,6 +698,13 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as err:  # noqa: BLE001
                 results["annotation"] = {"error": f"{type(err).__name__}: {err}"}
                 say(f"  annotation benchmark failed: {results['annotation']['error']}")
+
+            say("4 detector quality: in sample, dev, test")
+            try:
+                results["quality"] = bench_quality()
+            except Exception as err:  # noqa: BLE001
+                results["quality"] = {"error": f"{type(err).__name__}: {err}"}
+                say(f"  detector quality failed: {results['quality']['error']}")
 
             say(f"3/3 report pages: sizes and first chart in headless Chromium ({report_dir})")
             try:

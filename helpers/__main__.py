@@ -8,8 +8,9 @@ import os
 import sys
 from pathlib import Path
 
-from helpers.annotate.annotations import annotation_files, check_all_annotations
+from helpers.annotate.annotations import annotation_files, check_all_annotations, codebook_path, load_codebook
 from helpers.annotate.consensus import adjudication_path
+from helpers.annotate.heldout import check_evaluation, evaluation_dir, load_evaluation
 from helpers.annotate.study import check_study_file
 from helpers.corpus.articles import CORPUS_ENV, check_corpus, corpus_dir, load_articles, load_metadata
 from helpers.corpus.glossary import check_glossary
@@ -31,6 +32,8 @@ def validate(args: argparse.Namespace) -> int:
         problems, pending = check_adjudication(texts, root)
     if not problems:
         problems = check_study_file(root)
+    if not problems and evaluation_dir(root).is_dir():
+        problems = check_evaluation(root, load_codebook(codebook_path(root)))
     if problems:
         print(f"{len(problems)} problem(s) in {root}:", file=sys.stderr)
         for problem in problems[:MAX_SHOWN]:
@@ -43,6 +46,11 @@ def validate(args: argparse.Namespace) -> int:
     coded = len(annotation_files(root))
     print(f"OK: {root} holds {count} articles; every raw file is listed, UTF-8, non-empty and matches its sha256; "
           f"{coded} annotation file(s) match the codebook and the clean texts.")
+    if evaluation_dir(root).is_dir():
+        sets = load_evaluation(root, load_codebook(codebook_path(root)))
+        print("Evaluation sets (written to test the detectors, not part of the study): "
+              + "; ".join(f"{name}: {len(found.texts)} articles, {len(found.hand)} coded rows"
+                          for name, found in sets.items()) + ".")
     if pending:
         print(f"Note: {pending} disagreement(s) between coder_a and coder_b wait for adjudication in "
               f"{adjudication_path(root)}; until then the consensus keeps coder_a's reading there "

@@ -30,7 +30,8 @@ VOICE_LAYERS = ("frames", "labels")
 ANNOTATION_COLUMNS = ANNOTATION_FILE_COLUMNS + ["coder", "is_variant", VOICE]
 UNATTRIBUTED = "unattributed"
 # Fields a code may have besides its required ones (CODE_FIELDS); any other key is a typo the kit would ignore.
-OPTIONAL_FIELDS = {"actors": ["affiliation", "side", "include", "exclude"], "facts": ["name", "cues"],
+OPTIONAL_FIELDS = {"actors": ["affiliation", "side", "include", "exclude"],
+                   "facts": ["name", "cues", "phrases", "undone_by"],
                    "labels": ["name", "cues"], "frames": ["name"], "quotes": ["name"]}
 CODEBOOK_SECTIONS = ["version", "label_target", "layers", "actor_kinds", "label_categories", "frame_kinds", "agency",
                      *("actors", "facts", "labels", "frames", "quotes")]
@@ -129,9 +130,10 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
             if missing:
                 problems.append(f"{where}: missing {', '.join(missing)}")
                 continue
-            shape = [problem for key, kind in (("id", str), ("name", str), ("spellings", list), ("cues", list))
+            lists = ("spellings", "cues", "phrases", "undone_by")
+            shape = [problem for key, kind in (("id", str), ("name", str), *((key, list) for key in lists))
                      if key in entry and (problem := expect(entry[key], kind, f"{where}: {key}")) is not None]
-            shape += [f"{where}: {key} #{i}: must be text, not {item!r}" for key in ("spellings", "cues")
+            shape += [f"{where}: {key} #{i}: must be text, not {item!r}" for key in lists
                       if isinstance(entry.get(key), list) for i, item in enumerate(entry[key], start=1)
                       if not isinstance(item, str)]
             if shape:

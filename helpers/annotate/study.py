@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import corpus
-from helpers.annotate import annotations, consensus, reliability
+from helpers.annotate import annotations, consensus, heldout, reliability
 from helpers.annotate.annotations import Codebook
 from helpers.corpus import glossary
 from helpers.corpus.settings import Settings, load_settings
@@ -52,6 +52,18 @@ class Study:
     def focal_name(self) -> str:
         """Return the display name of the actor the labels characterise (the codebook's label target)."""
         return self.codebook.target_name() or "the focal actor"
+
+    @cached_property
+    def evaluation(self) -> dict[str, heldout.EvaluationSet]:
+        """Return the articles written to test the detectors (dev, test; none for a corpus without them)."""
+        return heldout.load_evaluation(self.root, self.codebook)
+
+    @cached_property
+    def detector_quality(self) -> heldout.Quality:
+        """Return the detectors scored in sample (the coded articles against the coding) and on each evaluation set."""
+        sets = {heldout.IN_SAMPLE: (self.texts, self.coding)}
+        sets.update({name: (found.texts, found.hand) for name, found in self.evaluation.items()})
+        return heldout.detector_quality(sets, self.codebook)
 
     def coder(self, name: str) -> pd.DataFrame:
         """Return one coder's rows."""

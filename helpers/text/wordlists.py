@@ -32,6 +32,26 @@ ROLE_NOUNS = (
     "Anwalt", "Anwältin", "Anwälte", "Anwälten", "Präsident", "Präsidentin", "Manager", "Managerin", "Betreiber",
     "Experte", "Expertin", "Analyst", "Analystin",
 )
+# Documents words are quoted from ("heißt es in der Mail"): the head of a compound counts ("Klageschrift",
+# "AWS-Mail", "Gerichtsdokumente"). The words belong to whoever wrote the document named earlier.
+DOCUMENT_NOUNS = (
+    "Mail", "Mails", "Schreiben", "Brief", "Briefs", "Briefe", "Klage", "Klageschrift", "Schriftsatz",
+    "Schriftsätze", "Mitteilung", "Erklärung", "Stellungnahme", "Dokument", "Dokumente", "Dokumenten", "Antrag",
+    "Eingabe", "Nachricht", "Nachrichten", "Memo", "Warnung", "Kündigung", "Blogeintrag", "Blogpost", "Post",
+    "Tweet", "Akten", "Unterlagen", "Korrespondenz",
+)
+# Role nouns that stand for the head of an organisation: "der Firmenchef" after "Gründer John Matze" is the same
+# person, though the nouns differ.
+LEADER_NOUNS = frozenset(
+    "CEO Chef Chefin Gründer Gründerin Mitgründer Mitgründerin Geschäftsführer Geschäftsführerin".split()
+)
+# Nouns that, after a definite article, stand for an organisation named before ("das Unternehmen", "der Konzern").
+ORGANISATION_NOUNS = frozenset("Unternehmen Firma Konzern Plattform Netzwerk Dienst Onlinedienst Anbieter".split())
+# Nouns for an organisation's people: a name right before one is not the speaker ("ein Parler Benutzer sagte").
+MEMBER_NOUNS = frozenset(
+    "Nutzer Nutzerin Nutzern Nutzerinnen Benutzer Benutzerin User Userin Anhänger Anhängerin Mitglied Mitglieder "
+    "Kunde Kunden Kundin Mitarbeiter Mitarbeiterin Mitarbeitende Mitarbeitenden Fan Fans Abonnent Abonnenten".split()
+)
 # Reporting verbs, finite forms. A verb right after a comma or a closing quote has its speaker after it
 # („…“, sagt X); elsewhere the speaker is the subject before it (X sagt: „…“).
 REPORTING_VERBS = (
@@ -40,7 +60,8 @@ REPORTING_VERBS = (
     "argumentiert argumentierte argumentieren argumentierten warnt warnte warnen beklagt "
     "beklagte beklagen behauptet behauptete behaupten begründet begründete begründen begründeten kritisiert "
     "kritisierte kritisieren ergänzt ergänzte versichert versicherte erläutert erläuterte beschreibt beschrieb "
-    "beschreiben twittert twitterte fordert forderte "
+    "beschreiben twittert twitterte fordert forderte sprach spricht sprachen schätzt schätzte schätzen klagt klagte "
+    "klagten "
     # separable verbs in a subordinate clause ("wie Twitter mitteilte")
     "mitteilt mitteilte mitteilten ankündigte ankündigten zugab einräumte hinzufügte"
 ).split()
@@ -50,7 +71,7 @@ INVERTED_ONLY_VERBS = "findet fand finden meint meinte".split()
 SEPARABLE_VERBS = {
     "zu": "gibt gab gaben", "ein": "räumt räumte räumten", "mit": "teilt teilte teilten",
     "an": "führt führte führten kündigt kündigte kündigten gibt gab", "zurück": "weist wies wiesen",
-    "vor": "wirft warf warfen", "hinzu": "fügt fügte",
+    "vor": "wirft warf warfen rechnet rechnete", "hinzu": "fügt fügte",
 }
 # Konjunktiv forms that mark a sentence as reported speech continuing an earlier attribution.
 KONJUNKTIV = (
@@ -76,7 +97,9 @@ REPORTING_CUES = [
     (r"(?<![\w])laut(?![\w])", re.IGNORECASE, "after", None),
     (r"(?<![\w])zufolge(?![\w])", re.IGNORECASE, "before", None),
     (r",\s*(?P<vso>so)(?=\s+(?:der|die|das|ein|eine|unser\w*|[A-ZÄÖÜ]))", 0, "so", None),
-    (r"(?<![\w])(?:heißt|hieß) es(?![\w])", re.IGNORECASE, "impersonal", None),
+    (r"(?<![\w])(?:heißt|hieß|steht|stand) es(?![\w])", re.IGNORECASE, "impersonal", None),
+    # "In der Klageschrift steht: „…“", "„…“, steht in dem Brief": quoted from a document
+    (r"(?<![\w])(?:heißt|hieß|steht|stand)(?=\s*:|\s+(?:in|im)\s)", re.IGNORECASE, "impersonal", None),
     (r"nach eigenen Angaben", re.IGNORECASE, "subject", None),
     (r"nach Angaben(?: von)?(?= )", re.IGNORECASE, "after", None),
 ]

@@ -1,7 +1,12 @@
 """Actors: codebook spellings on word boundaries, plus misspelled names found by fuzzy matching.
 
 A hyphen ends a name ("Parler-Chef" -> "Parler"), a genitive -s belongs to it; a capitalised word (or pair)
-the German dictionary does not know, one edit from a codebook name, is a variant (`is_variant`).
+the German dictionary does not know, one edit from a codebook name, is a variant (`is_variant`). A person's
+surname (spelled right or one edit off) after a word like its first name is that person, the two words one
+variant mention ("Jon Matze", "Jhon Mazte", "Rebecca Mercer"); a misspelled surname met that way is that
+person wherever it stands alone later in the article. A name of three or more words whose last word is one edit
+off is a variant ("Amazon Web Service"); so is a dictionary word one edit from an organisation the article also
+names rightly ("Amazone").
 """
 
 from __future__ import annotations
@@ -13,7 +18,13 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA
 
 from helpers.annotate.detect.engine import Article, provides, row
-from helpers.annotate.detect.rules import FUZZY_MIN_LENGTH, FUZZY_PAIR_THRESHOLD, FUZZY_THRESHOLD, Rules
+from helpers.annotate.detect.rules import (
+    FIRST_NAME_THRESHOLD,
+    FUZZY_MIN_LENGTH,
+    FUZZY_PAIR_THRESHOLD,
+    FUZZY_THRESHOLD,
+    Rules,
+)
 from helpers.text import german
 from helpers.text.tokens import CAPITALISED_RE
 
@@ -22,6 +33,9 @@ from helpers.text.tokens import CAPITALISED_RE
 _CAPITALISED_PAIR_RE = re.compile(
     r"[A-ZÄÖÜ](?<![\w][A-ZÄÖÜ])(?=(?P<rest>[^\W\d_]+) (?P<second>[A-ZÄÖÜ][^\W\d_]+)(?![\w]))"
 )
+
+
+ORGANISATION_KINDS = frozenset({"company", "platform", "outlet"})
 
 
 @dataclass(frozen=True)
@@ -36,14 +50,18 @@ class Mention:
 
 
 
-def _fuzzy_word(rules: Rules, word: str) -> tuple[str, str, float] | None:
-    """Return (actor, spelling, similarity) when a capitalised word is a misspelled name, else None."""
-    if word in rules.fuzzy_cache:
-        return rules.fuzzy_cache[word]
+def _fuzzy_word(rules: Rules, word: str, known: bool = False) -> tuple[str, str, float] | None:
+    """Return (actor, spelling, similarity) when a capitalised word is a misspelled name, else None.
+
+    A word the German dictionary knows is no name, unless `known` (see _known_variants).
+    """
+    key = (word, known) if known else word
+    if key in rules.fuzzy_cache:
+        return rules.fuzzy_cache[key]
     found = None
     bases = {word, word[:-1]} if word.endswith("s") else {word}
     if (len(word) >= FUZZY_MIN_LENGTH and not bases & rules.exact_words
-            and not any(german.is_known(b) for b in bases)):
+            and known == any(german.is_known(b) for b in bases)):
         best = (0.0, "", "")
         for spelling, actor in rules.fuzzy_words:
             if spelling[0] != word[0]:
@@ -53,7 +71,26 @@ def _fuzzy_word(rules: Rules, word: str) -> tuple[str, str, float] | None:
                 best = (score, spelling, actor)
         if best[0] >= FUZZY_THRESHOLD:
             found = (best[2], best[1], best[0])
-    rules.fuzzy_cache[word] = found
+    rules.fuzzy_cache[key] = found
+    return found
+
+
+def _known_variants(rules: Rules, text: str, words: set[str], exact: list[Mention]) -> list[Mention]:
+    """Return dictionary words one edit from the name of an organisation, in an article that names that one or
+    another of its kind rightly.
+
+    "Amazone" and "Telegramm" are German words, but in a text that names Amazon, or Parler and other platforms,
+    they are the companies misspelled. Persons are left out: a word like a surname ("Trumpf") is more often the word.
+    """
+    named = {m.actor for m in exact if rules.kinds[m.actor] in ORGANISATION_KINDS}
+    kinds = {rules.kinds[actor] for actor in named}
+    found = []
+    for word in words if named else ():
+        hit = _fuzzy_word(rules, word, known=True)
+        if hit and (hit[0] in named or rules.kinds[hit[0]] in kinds):
+            note = _variant_note(hit) + "; a German word, but the article names the actor or others of its kind"
+            found += [Mention(m.start(), m.end(), hit[0], True, note)
+                      for m in re.finditer(rf"(?<![\w]){re.escape(word)}(?![\w])", text)]
     return found
 
 
@@ -80,6 +117,39 @@ def _fuzzy_pair(rules: Rules, first: str, second: str) -> tuple[str, str, float]
     return found
 
 
+def _person_pair(rules: Rules, first: str, second: str) -> tuple[str, str, float] | None:
+    """Return (actor, spelling, similarity) when `first second` is a person's name with a misspelled part."""
+    exact = rules.forms.get(second)
+    fuzzy = None if exact else _fuzzy_word(rules, second)
+    actor = exact[0] if exact else fuzzy[0] if fuzzy else None
+    # Beside a misspelled surname, the first name must be no German word either; beside a right one it may be
+    # ("Rebecca", "Jon" are in the dictionary as names).
+    if actor is None or actor not in rules.first_names or (fuzzy and german.is_known(first)):
+        return None
+    for name in rules.first_names[actor]:
+        if first == name and exact:
+            return None  # spelled right: an exact mention
+        score = OSA.normalized_similarity(first, name)
+        if first[0] == name[0] and score >= FIRST_NAME_THRESHOLD:
+            return actor, f"{name} {second if exact else fuzzy[1]}", score  # type: ignore[index]
+    return None
+
+
+def _surnames_again(text: str, found: list[Mention]) -> list[Mention]:
+    """Return the later lone occurrences of a misspelled surname first met beside its first name."""
+    surnames = {}
+    for mention in found:
+        if mention.is_variant and " " in text[mention.start:mention.end]:
+            surname = text[mention.start:mention.end].split()[-1]
+            surnames.setdefault(surname, (mention.actor, mention.end, text[mention.start:mention.end]))
+    again = []
+    for surname, (actor, after, full) in surnames.items():
+        for match in re.finditer(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", text[after:]):
+            again.append(Mention(after + match.start(), after + match.end(), actor, True,
+                                 f"surname of {full!r} named before"))
+    return again
+
+
 @provides("mentions")
 def mentions(article: Article) -> list[Mention]:
     """Find every actor mention: exact spellings, then misspelled variants; the longest mention wins."""
@@ -93,7 +163,8 @@ def mentions(article: Article) -> list[Mention]:
         end = match.start() + length if length < len(name) else match.end()
         candidates.append(Mention(match.start(), end, actor))
     # Variants: each distinct capitalised word is judged once (cached); only hits are then located.
-    variants = {w for w in set(CAPITALISED_RE.findall(text)) if _fuzzy_word(rules, w)}
+    capitalised = set(CAPITALISED_RE.findall(text))  # each distinct word judged once (cached across articles)
+    variants = {w for w in capitalised if _fuzzy_word(rules, w)}
     for match in CAPITALISED_RE.finditer(text) if variants else ():
         if match.group() in variants:
             found = _fuzzy_word(rules, match.group())
@@ -101,11 +172,21 @@ def mentions(article: Article) -> list[Mention]:
     for match in _CAPITALISED_PAIR_RE.finditer(text):
         first, second = match.group() + match["rest"], match["second"]
         if (first[0], second[0]) in rules.pair_initials:
-            found = _fuzzy_pair(rules, first, second)
+            found = _fuzzy_pair(rules, first, second) or _person_pair(rules, first, second)
             if found:
                 candidates.append(Mention(match.start(), match.start() + len(first) + 1 + len(second), found[0], True,
                                           _variant_note(found)))
-    return _longest_first(candidates)
+    for pattern, spelling, actor in rules.long_names:
+        last = spelling.rsplit(maxsplit=1)[1]
+        for match in pattern.finditer(text):
+            score = OSA.normalized_similarity(match["last"], last)
+            if match["last"] != last and score >= FUZZY_THRESHOLD:
+                note = _variant_note((actor, spelling, score))
+                candidates.append(Mention(match.start(), match.end(), actor, True, note))
+    found = _longest_first(candidates)
+    exact = [m for m in found if not m.is_variant]
+    more = _surnames_again(text, found) + _known_variants(rules, text, capitalised, exact)
+    return _longest_first(found + more) if more else found
 
 
 def _longest_first(mentions: list[Mention]) -> list[Mention]:

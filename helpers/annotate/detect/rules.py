@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from helpers.annotate.annotations import Codebook
+from helpers.annotate.detect.phrases import Phrase, PhraseBook, PhraseError, parse
 from helpers.annotate.detect.scan import Finder, Scanner
 from helpers.text import german
 from helpers.text.patterns import PatternError, UserPattern
@@ -28,6 +29,8 @@ from helpers.text.wordlists import DETERMINERS, OTHERS_VIEW, REPORTING_CUES, SEL
 FUZZY_THRESHOLD = 0.8
 FUZZY_PAIR_THRESHOLD = 0.85
 FUZZY_MIN_LENGTH = 5
+# A misspelled first name beside its surname ("Jon Matze", "Rebecca Mercer"): same initial, this similar at least.
+FIRST_NAME_THRESHOLD = 0.5
 FUZZY_KINDS = frozenset({"person", "company", "outlet", "platform", "movement", "party"})
 
 CUES = Finder([spec[0] for spec in REPORTING_CUES], [spec[1] for spec in REPORTING_CUES],
@@ -56,6 +59,8 @@ class Rules:
     fuzzy_words: list[tuple[str, str]]
     fuzzy_pairs: list[tuple[str, str]]
     pair_initials: frozenset[tuple[str, str]]
+    first_names: dict[str, list[str]]  # per person actor: the first names of its two-word spellings
+    long_names: list[tuple[re.Pattern[str], str, str]]  # names of 3+ words: (all but the last word, spelling, actor)
     frame_forms: dict[str, set[str]]
     frame_lemmas: dict[str, set[str]]
     frame_prefix_re: re.Pattern[str] | None
@@ -66,8 +71,11 @@ class Rules:
     scanner: Scanner
     labels: list[tuple[str, str, Finder]]
     facts: list[tuple[str, Finder, list[UserPattern | None]]]
+    fact_phrases: list[tuple[str, list[Phrase]]]  # per fact: its phrase cues (detect.phrases)
+    fact_undone: dict[str, list[Phrase]]  # per fact: phrases that say the state it describes has ended
+    phrase_book: PhraseBook  # all of them, with each form's fit to their prefixes and suffixes remembered
     word_frames: dict[str, tuple[frozenset[str], frozenset[str]] | None] = field(default_factory=dict)
-    fuzzy_cache: dict[str, tuple[str, str, float] | None] = field(default_factory=dict)
+    fuzzy_cache: dict[object, tuple[str, str, float] | None] = field(default_factory=dict)
     pair_cache: dict[str, tuple[str, str, float] | None] = field(default_factory=dict)
     target_name: str = ""  # codebook.target_name(), read once: the labels layer names it in every note
 
@@ -89,6 +97,7 @@ def _actor_rules(codebook: Codebook) -> dict:
     alternatives: list[str] = []
     fuzzy_words: list[tuple[str, str]] = []
     fuzzy_pairs: list[tuple[str, str]] = []
+    long_names: list[tuple[re.Pattern[str], str, str]] = []
     exact_words: set[str] = set()
     for actor, spellings in codebook.actor_spellings().items():
         spellings = [s.strip() for s in spellings if _looks_like_name(s.strip())]
@@ -116,9 +125,18 @@ def _actor_rules(codebook: Codebook) -> dict:
                     fuzzy_words.append((spelling, actor))
                 elif len(words) == 2:
                     fuzzy_pairs.append((spelling, actor))
+                elif len(words) >= 3:  # "Amazon Web Services": all but the last word spelled right
+                    stem = r"\s+".join(re.escape(w) for w in words[:-1])
+                    long_names.append((re.compile(rf"(?<![\w]){stem}\s+(?P<last>[A-ZÄÖÜ][^\W\d_]+)"), spelling,
+                                       actor))
     alternatives.sort(key=len, reverse=True)
     actor_re = re.compile(r"(?<![\w])(?P<name>" + "|".join(alternatives) + r")(?P<genitive>s)?(?![\w])")
-    return {"kinds": kinds, "actor_re": actor_re, "forms": forms, "folded_forms": folded, "blocked": frozenset(blocked),
+    first_names: dict[str, list[str]] = {}
+    for spelling, actor in fuzzy_pairs:
+        if kinds[actor] == "person":
+            first_names.setdefault(actor, []).append(spelling.split()[0])
+    return {"first_names": first_names, "long_names": long_names, "kinds": kinds,
+            "actor_re": actor_re, "forms": forms, "folded_forms": folded, "blocked": frozenset(blocked),
             "exact_words": frozenset(exact_words), "fuzzy_words": fuzzy_words, "fuzzy_pairs": fuzzy_pairs,
             "pair_initials": frozenset((a[0], b[0]) for a, b in (p.split() for p, _ in fuzzy_pairs))}
 
@@ -173,9 +191,25 @@ def _compile_cues(where: str, cues: list[str]) -> tuple[Finder, list[UserPattern
     return Finder(spans, source=where), required
 
 
+def _phrase_list(codebook: Codebook, code: object, field_name: str) -> list[Phrase]:
+    """Compile one field of phrase cues of a fact (an absent or empty field gives none)."""
+    phrases = getattr(code, field_name, None)
+    if not isinstance(phrases, list):
+        return []
+    actors, where = set(codebook.ids("actors")), f"{codebook.path}: facts {code.id} {field_name}"  # type: ignore
+    try:
+        return [parse(str(phrase), actors, where) for phrase in phrases]
+    except PhraseError as exc:
+        raise ValueError(str(exc)) from None
+
+
 def _cue_rules(codebook: Codebook) -> dict:
-    """Compile the label and fact cues of the codebook (one finder per code)."""
+    """Compile the label and fact cues and the fact phrases of the codebook (one finder per code)."""
     labels, facts = [], []
+    fact_phrases = [(code.id, found) for code in codebook.codes["facts"].itertuples()
+                    if (found := _phrase_list(codebook, code, "phrases"))]
+    fact_undone = {code.id: found for code in codebook.codes["facts"].itertuples()
+                   if (found := _phrase_list(codebook, code, "undone_by"))}
     for layer in ("labels", "facts"):
         for code in codebook.codes[layer].itertuples():
             cues = getattr(code, "cues", None)
@@ -186,7 +220,9 @@ def _cue_rules(codebook: Codebook) -> dict:
                 labels.append((code.id, code.category, finder))
             else:
                 facts.append((code.id, finder, required))
-    return {"labels": labels, "facts": facts}
+    every = [p for _, found in fact_phrases for p in found] + [p for found in fact_undone.values() for p in found]
+    return {"labels": labels, "facts": facts, "fact_phrases": fact_phrases, "fact_undone": fact_undone,
+            "phrase_book": PhraseBook(every)}
 
 
 # Compiled rules by codebook object (a few at a time: notebooks use one codebook, tests several).
