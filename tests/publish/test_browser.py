@@ -1,8 +1,9 @@
 """Real-browser tests of the shared report: every page draws its charts offline and its filters work, with no kernel.
 
-The report is built once from notebooks/ into a temporary folder (~15 s) and opened from file:// in Debian's
-chromium; every request that is not file: or data: is aborted and counted. A failing test leaves a screenshot
-in build/browser-failures/.
+The report is built once from notebooks/ into a temporary folder (~30 s; reused from the user's notebook cache, as
+`make report` does, when helpers/, the corpus, the notebooks and the packages are unchanged since the last build)
+and opened from file:// in Debian's chromium; every request that is not file: or data: is aborted and counted.
+A failing test leaves a screenshot in build/browser-failures/.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ def call_reports(pytestconfig: pytest.Config) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the report from notebooks/ once per session, into a temporary folder."""
+    """Build the report from notebooks/ once per session into a temporary folder (the user's cache: `make report`'s)."""
     out_dir = tmp_path_factory.mktemp("browser") / "report"
     report.build_report(NOTEBOOKS, out_dir)
     return out_dir
