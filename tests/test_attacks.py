@@ -289,10 +289,28 @@ def test_export_where_nothing_can_be_written_is_a_message_not_a_traceback(scratc
     assert code == 1 and "/proc/parler-export" in err and "Traceback" not in err
 
 
+@pytest.fixture(scope="module")
+def text_free_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Export a copy of the real corpus once with `--no-text` (what `restore` reads); tests doctor copies of it."""
+    root = tmp_path_factory.mktemp("text-free")
+    corpus = root / "corpus"
+    shutil.copytree(corpus_dir(), corpus, ignore=shutil.ignore_patterns("__pycache__"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PARLER_CORPUS", str(corpus))  # `--corpus` sets it for the kernels; the context puts it back
+        assert main(["export", "--no-text", "--corpus", str(corpus), "--out", str(root / "export")]) == 0
+    return root / "export"
+
+
+def copy_of(export: Path, folder: Path) -> Path:
+    """Copy an export into folder (as if exported there) and return the copy."""
+    shutil.copytree(export, folder)
+    return folder
+
+
 @pytest.mark.parametrize("name", ["../../escaped.txt", "/tmp/escaped.txt", "sub/escaped.txt"])
-def test_restore_from_a_doctored_export_stays_inside_its_folders(scratch: Path, tmp_path: Path, capsys, name: str):
-    export = tmp_path / "export"
-    assert run_cli(capsys, "export", "--no-text", "--corpus", scratch, "--out", export)[0] == 0
+def test_restore_from_a_doctored_export_stays_inside_its_folders(scratch: Path, tmp_path: Path, capsys, name: str,
+                                                                 text_free_export: Path):
+    export = copy_of(text_free_export, tmp_path / "export")
     replace_field(export / "articles.csv", 2, "raw_file", name)
     replace_field(export / "articles.csv", 3, "original_file", name)
     outside = tree(tmp_path)
@@ -441,9 +459,9 @@ def test_add_refuses_a_copy_in_another_unicode_normalisation(scratch: Path, tmp_
     assert code == 1 and "same text" in err and tree(scratch) == before
 
 
-def test_restore_into_a_place_no_folder_can_be_made_is_a_message(scratch: Path, tmp_path: Path, capsys):
-    export = tmp_path / "export"
-    assert run_cli(capsys, "export", "--no-text", "--corpus", scratch, "--out", export)[0] == 0
+def test_restore_into_a_place_no_folder_can_be_made_is_a_message(scratch: Path, tmp_path: Path, capsys,
+                                                                  text_free_export: Path):
+    export = copy_of(text_free_export, tmp_path / "export")
     afile = tmp_path / "f.txt"
     afile.write_text("x", encoding="utf-8")
     for out in (afile / "c", Path("/proc/parler-restore")):

@@ -62,7 +62,8 @@ def test_export_writes_its_tables_and_claims(tmp_path):
 
 def test_every_notebook_builds_a_report_on_it(tmp_path, monkeypatch):
     monkeypatch.setenv("PARLER_CORPUS", str(CASE))  # what `PARLER_CORPUS=… make report` does
-    written = build_report(ROOT / "notebooks", tmp_path / "report")
+    # A cache of its own: in the user's, these pages would replace the real corpus's ones for notebooks/.
+    written = build_report(ROOT / "notebooks", tmp_path / "report", cache_dir=tmp_path / "cache")
     index = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert len(written) == 6 and "Wolkenwerk dropping Klartext.tv" in index
     pages = "".join(path.read_text(encoding="utf-8") for path in written[:-1])
