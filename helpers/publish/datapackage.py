@@ -155,7 +155,11 @@ TABLE_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "note": ("string", "why the detector marked it (cue words, the spelling it varies)" + SHORT_QUOTE),
     },
     "detector_scores.csv": {
-        "reference": ("string", "the hand coding the detectors are scored against (consensus, or the only coder)"),
+        "reference": ("string", "the hand coding the detectors are scored against: the consensus (or the only coder) "
+                                "in sample, the evaluation set's coding otherwise"),
+        "set": ("string", "in-sample (the study's articles: the cue lists were written reading them), dev (articles "
+                          "written for testing, which the detectors were tuned on) or test (written for testing, "
+                          "never tuned on): corpus/evaluation/README.md"),
         "level": ("string", "span (overlapping spans, one to one) or article (is the code in the article at all)"),
         "tp": ("integer", "true positives: found by both"),
         "fp": ("integer", "false positives: detector only"),
@@ -223,9 +227,10 @@ RESOURCES: dict[str, tuple[str, list[str]]] = {
                    "own coding.", ["claim_id"]),
     "detections.csv": ("Every row the rule-based detectors find in every layer (coder 'detector'), in the hand "
                        "coding's shape.", ["article_id", "layer", "code", "start", "end"]),
-    "detector_scores.csv": ("The detectors scored against the hand coding per layer and level: what notebook 01's "
-                            "detector-quality finding reads (in sample: the cues were written reading these "
-                            "texts).", ["layer", "level"]),
+    "detector_scores.csv": ("The detectors scored against the hand coding per set, layer and level: in sample (the "
+                            "cues were written reading these texts), on the dev set and on the held-out test set "
+                            "of articles written for testing, as notebook 01 shows them.",
+                            ["set", "layer", "level"]),
     "lemma_counts.csv": ("Lemma counts per article (stopwords and numbers left out): the input of the similarity "
                          "and keyness tables.", ["article_id", "lemma"]),
     "keyness.csv": ("Keyness of every lemma for each outlet against all the other outlets: log-odds z, "

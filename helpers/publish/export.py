@@ -21,6 +21,7 @@ import json
 import re
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -30,7 +31,7 @@ from helpers.analyse.kwic import COLUMNS as KWIC_COLUMNS
 from helpers.analyse.kwic import kwic, words_pattern
 from helpers.analyse.tables import annotation_tables
 from helpers.analyse.vocabulary import KEYNESS_COLUMNS, keyness, lemma_counts
-from helpers.annotate import measure
+from helpers.annotate import heldout, measure
 from helpers.annotate.annotations import (
     ANNOTATION_COLUMNS,
     Codebook,
@@ -40,6 +41,7 @@ from helpers.annotate.annotations import (
 )
 from helpers.annotate.consensus import adjudicated
 from helpers.annotate.detect import detect_all
+from helpers.annotate.heldout import EvaluationSet
 from helpers.annotate.measure import SCORE_COLUMNS
 from helpers.annotate.study import load_study
 from helpers.corpus.articles import (
@@ -116,7 +118,7 @@ events.csv            dated events of the case: event_id, date, date_precision, 
 sentences.csv         article_id, paragraph, sentence, start, end, text (short)
 detections.csv        every detector row: article_id, coder ("detector"), layer, code, start, end,
                       span (short), speaker, attributed_to, voice, is_variant, note (short)
-detector_scores.csv   the detectors scored against the hand coding per layer and level
+detector_scores.csv   the detectors scored per set (in sample, dev, test), layer and level
 lemma_counts.csv      article_id, lemma, count (stopwords and numbers left out)
 keyness.csv           per outlet and lemma against all other outlets: log-odds z, log-likelihood g2
                       and log_ratio, with low_count and warning
@@ -184,18 +186,25 @@ def search_hits(articles: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     return table.astype({"start": "int64", "end": "int64"})
 
 
-def detector_tables(texts: dict[str, str], codebook: Codebook | None, coding: pd.DataFrame | None
-                    ) -> dict[str, pd.DataFrame]:
-    """Return every detector row (coder "detector") and the detectors' scores against `coding` (the consensus)."""
+def detector_tables(texts: dict[str, str], codebook: Codebook | None, coding: pd.DataFrame | None,
+                    evaluation: Mapping[str, EvaluationSet] | None = None) -> dict[str, pd.DataFrame]:
+    """Return every detector row (coder "detector") and the detectors' scores: in sample against `coding` (the
+    consensus), and on each evaluation set (articles written for testing) against its own hand coding."""
+    columns = ["reference", "set", "layer", "level", *SCORE_COLUMNS]
     if codebook is None:
         detected = pd.DataFrame(columns=DETECTION_COLUMNS)
     else:
         detected = detect_all(texts, codebook)[DETECTION_COLUMNS]
-    if coding is None or coding.empty or codebook is None:
-        scores = pd.DataFrame(columns=["reference", "layer", "level", *SCORE_COLUMNS])
-    else:
+    tables = []
+    if coding is not None and not coding.empty and codebook is not None:
         scores = measure.scores(coding, detected)
-        scores.insert(0, "reference", ", ".join(sorted(set(coding["coder"]))))
+        tables.append(scores.assign(reference=", ".join(sorted(set(coding["coder"]))), set=heldout.IN_SAMPLE))
+    for name, found in (evaluation or {}).items() if codebook is not None else ():
+        layers = set(found.hand["layer"])
+        written = detect_all(found.texts, codebook)
+        scores = measure.scores(found.hand, written[written["layer"].isin(layers)])
+        tables.append(scores[scores["layer"].isin(layers)].assign(reference=f"corpus/evaluation/{name}", set=name))
+    scores = pd.concat(tables, ignore_index=True)[columns] if tables else pd.DataFrame(columns=columns)
     return {DETECTIONS_NAME: detected, DETECTOR_SCORES_NAME: scores}
 
 
@@ -231,7 +240,8 @@ def _build(corpus: str | Path | None) -> tuple[dict[str, pd.DataFrame], pd.DataF
         tables |= annotation_tables(hand, study.codebook, ids) | {
             "agreement.csv": study.agreement, "disagreements.csv": adjudicated(study.units, study.root),
             CLAIMS_NAME: claims_table(study)}
-    return tables | detector_tables(study.texts, study.codebook, study.coding), study.articles, study.settings
+    return (tables | detector_tables(study.texts, study.codebook, study.coding, study.evaluation), study.articles,
+            study.settings)
 
 
 def _package(tables: dict[str, pd.DataFrame], articles: pd.DataFrame, settings: Settings, other_files: list[str],

@@ -225,7 +225,7 @@ NEW_TABLES = {  # file -> its columns, as documented in datapackage.json and REA
     "sentences.csv": ["article_id", "paragraph", "sentence", "start", "end", "text"],
     "detections.csv": ["article_id", "coder", "layer", "code", "start", "end", "span", "speaker", "attributed_to",
                        "voice", "is_variant", "note"],
-    "detector_scores.csv": ["reference", "layer", "level", "tp", "fp", "fn", "precision", "recall", "f1",
+    "detector_scores.csv": ["reference", "set", "layer", "level", "tp", "fp", "fn", "precision", "recall", "f1",
                             "attribution_field", "attribution_checked", "attribution_agreed", "attribution_accuracy"],
     "lemma_counts.csv": ["article_id", "lemma", "count"],
     "keyness.csv": ["outlet", "lemma", "count_group", "count_rest", "delta", "z", "g2", "log_ratio", "low_count",
@@ -346,10 +346,26 @@ def test_detections_and_scores_are_the_detectors_against_the_consensus(exported:
     assert set(detections["coder"]) == {"detector"} and len(detections) == len(detected)
     assert set(detections["layer"]) >= {"actors", "frames"}
     scores = read(exported, "detector_scores.csv")
+    in_sample = scores[scores["set"] == "in-sample"]
     expected = measure.scores(study.coding, detected)
-    assert list(zip(scores["layer"], scores["level"], scores["tp"].astype(int), strict=True)) == list(
+    assert list(zip(in_sample["layer"], in_sample["level"], in_sample["tp"].astype(int), strict=True)) == list(
         zip(expected["layer"], expected["level"], expected["tp"], strict=True))
-    assert set(scores["reference"]) == {"consensus"}
+    assert set(in_sample["reference"]) == {"consensus"}
+    assert set(scores["set"]) == {"in-sample"}  # the fixture corpus has no evaluation sets
+
+
+def test_detector_scores_include_the_evaluation_sets_as_notebook_01_shows_them(study):
+    from helpers.publish.export import DETECTOR_SCORES_NAME, detector_tables
+
+    scores = detector_tables(study.texts, study.codebook, study.coding, study.evaluation)[DETECTOR_SCORES_NAME]
+    quality = study.detector_quality.scores
+    assert list(dict.fromkeys(scores["set"])) == ["in-sample", "dev", "test"]
+    for name in ("in-sample", "dev", "test"):
+        rows, want = scores[scores["set"] == name], quality[quality["set"] == name]
+        assert list(zip(rows["layer"], rows["level"], rows["tp"], rows["fp"], rows["fn"], strict=True)) == list(
+            zip(want["layer"], want["level"], want["tp"], want["fp"], want["fn"], strict=True))
+    assert set(scores.loc[scores["set"] == "test", "reference"]) == {"corpus/evaluation/test"}
+    assert "frames" not in set(scores.loc[scores["set"] == "test", "layer"])  # the written articles have none
 
 
 def test_keyness_in_the_export_is_g2_and_log_ratio_of_the_lemma_counts(exported: Path):
