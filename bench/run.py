@@ -15,7 +15,7 @@ far from the noise; the load average before and after is recorded so a noisy run
 3. Pages of the built report: bytes (target <= 2.5 MB) and time from navigation start to the first
    `.vega-embed svg` in headless Chromium, every non-file request aborted (target <= 2 s).
 4. Detector quality in sample (the five articles), on the dev set (written for testing, tuned on) and on the test
-   set (written for testing, never tuned on): P/R/F1 per layer, quote speaker accuracy, name variants flagged.
+   set (written for testing, held out): P/R/F1 per layer, quote speaker accuracy, name variants flagged.
    Targets on the test set: facts per article F1 >= 0.90, speaker accuracy >= 0.90, every variant flagged; and
    no drop in sample from the figures before the detectors were generalised (IN_SAMPLE_BEFORE).
 
@@ -528,7 +528,7 @@ def print_quality(results: dict[str, Any]) -> None:
     """Print section 4: the detectors' scores per set, and the targets on the test set."""
     quality = results.get("quality")
     say("\n4. Detector quality: in sample (the five articles), dev (written for testing, tuned on), test (written for "
-        "testing, never tuned on)")
+        "testing, held out)")
     if quality and "error" not in quality:
         rows = [[str(value) for value in row.values()] for row in quality["table"]]
         say(table(list(quality["table"][0]), rows))

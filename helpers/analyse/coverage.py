@@ -146,30 +146,6 @@ def quote_words_by_side(quotes: pd.DataFrame, articles: pd.DataFrame) -> pd.Data
     return table.astype(int).reset_index()
 
 
-def claims_and_evidence(hand: pd.DataFrame, articles: pd.DataFrame, claim: str,
-                        evidence: list[str]) -> pd.DataFrame:
-    """Return per article the spans of a claim fact and of the facts that bear on it, side by side.
-
-    `claim` and `evidence` are NA for an article whose facts have not been coded yet.
-    """
-    facts = hand[hand["layer"] == "facts"]
-    coded = coded_in(hand)
-    rows = []
-    for article in articles.itertuples():
-        if article.article_id not in coded:  # not coded yet: unknown, not absent
-            rows.append({"article_id": article.article_id, "outlet": article.outlet, "claim_spans": "",
-                         "evidence_facts": "", "evidence_spans": "", "claim": pd.NA, "evidence": pd.NA})
-            continue
-        mine = facts[facts["article_id"] == article.article_id].sort_values("start")
-        claims = mine.loc[mine["code"] == claim, "span"].tolist()
-        found = mine[mine["code"].isin(evidence)]
-        rows.append({"article_id": article.article_id, "outlet": article.outlet,
-                     "claim_spans": " | ".join(claims), "evidence_facts": ", ".join(dict.fromkeys(found["code"])),
-                     "evidence_spans": " | ".join(found["span"]), "claim": bool(claims),
-                     "evidence": not found.empty})
-    return pd.DataFrame(rows).astype({"claim": "boolean", "evidence": "boolean"})
-
-
 def sides_given_voice(coding: pd.DataFrame, articles: pd.DataFrame, codebook: Codebook,
                       sides: Sequence[str]) -> pd.DataFrame:
     """Return per coded article the `sides` given a voice in quotation marks and in reported speech.

@@ -6,7 +6,7 @@ study: no table, chart or finding counts them), in other outlets' styles, each h
 who had not read the cue lists. Two sets, each a folder with the same files:
 
 - ``dev/``: the detectors may be tuned on it (its errors are read);
-- ``test/``: never tuned on; looked at only to report its scores.
+- ``test/``: held out: never tuned on, its errors never read; only its totals are reported.
 
 Each set folder holds ``articles.csv`` (EVALUATION_COLUMNS), ``raw/<raw_file>`` (the text as written: headline on
 the first line, paragraphs split by a blank line) and ``coding/<layer>.csv`` (the hand coding, columns as in
@@ -36,7 +36,7 @@ SETS = (IN_SAMPLE, DEV, TEST)
 SET_MEANING = {
     IN_SAMPLE: "the study's own articles: the cue lists were written reading them",
     DEV: "articles written for testing; the detectors were tuned on them",
-    TEST: "articles written for testing; never tuned on, read only to report",
+    TEST: "articles written for testing; held out (its errors never read), only its totals reported",
 }
 EVALUATION_COLUMNS = ["article_id", "style", "written_as", "stated_date", "words", "what_varies", "raw_file", "sha256"]
 # The layers the evaluation sets are coded in (frames are coded only in the study's own articles).

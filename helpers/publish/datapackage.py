@@ -159,7 +159,7 @@ TABLE_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
                                 "in sample, the evaluation set's coding otherwise"),
         "set": ("string", "in-sample (the study's articles: the cue lists were written reading them), dev (articles "
                           "written for testing, which the detectors were tuned on) or test (written for testing, "
-                          "never tuned on): corpus/evaluation/README.md"),
+                          "held out: its errors never read): corpus/evaluation/README.md"),
         "level": ("string", "span (overlapping spans, one to one) or article (is the code in the article at all)"),
         "tp": ("integer", "true positives: found by both"),
         "fp": ("integer", "false positives: detector only"),

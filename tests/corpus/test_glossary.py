@@ -72,13 +72,13 @@ def test_headline_labels_carry_their_gloss(articles, hand, codebook):
     assert glossed["kein-hoster"] == 'Twitter-Alternative ("Twitter alternative") [platform_comparison]'
 
 
-def test_every_german_span_and_lemma_the_notebooks_tabulate_has_a_gloss(articles, hand):
+def test_every_german_span_and_lemma_the_notebooks_tabulate_has_a_gloss(articles, hand, codebook):
     glosses = glossary.load_glossary()
     shown = [hand.loc[hand["layer"].isin(["quotes", "labels"]), "span"], articles["title"].replace("", pd.NA)]
-    evidence = load_settings(corpus_dir()).evidence  # the fact ids of notebook 03's tables
-    for facts in (evidence.warnings, evidence.reasons):
-        table = coverage.claims_and_evidence(hand, articles, evidence.claim, list(facts))
-        shown += [table["claim_spans"], table["evidence_spans"]]
+    settings = load_settings(corpus_dir())  # notebook 03's table of each account, span by span
+    table = coverage.account_spans(hand, articles, codebook, settings.evidence, settings.acting_side)
+    for column in ("claim", "earlier_evidence", "stated_reasons"):
+        shown.append(table[column].str.split(coverage.SEPARATOR, regex=False).explode().replace("", pd.NA))
     shown.append(vocabulary.distinctive_terms(articles, by="outlet", n=5)["lemma"])  # notebook 01
     missing = glossary.unglossed(pd.concat(shown, ignore_index=True), glosses)
     assert missing == [], f"add an English gloss for each of these to corpus/glossary.csv: {missing}"
