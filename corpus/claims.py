@@ -183,8 +183,8 @@ POLITICAL = "political_ideological"
 
 
 @CLAIMS.claim("political-labels", "02-compare-framing",
-       "Four of the five articles label Parler politically in their own voice; the fifth calls it only "
-       "controversial.", ("labels",))
+       "Four of the five articles label Parler politically in their own voice; the fifth does not, and calls it "
+       "controversial instead.", ("labels",))
 def _political_labels(study: Study, coding: pd.DataFrame) -> Check:
     labels = framing.label_table(coding, study.articles, study.codebook)
     own = labels[labels["own_voice"]]
@@ -235,8 +235,9 @@ def _frame_sentences(study: Study, coding: pd.DataFrame, frame: str) -> pd.DataF
 
 
 @CLAIMS.claim("safety-vs-speech", "02-compare-framing",
-       "Public safety leads free speech by more than two sentences in three of the five articles; the other two "
-       "are ties.", ("frames",))
+       "Counting sentences in every voice (the outlet's own words, reported speech and quotes), public safety leads "
+       "free speech by more than two sentences in three of the five articles; in the other two the frames are within "
+       "two sentences of each other.", ("frames",))
 def _safety_vs_speech(study: Study, coding: pd.DataFrame) -> Check:
     safety = _frame_sentences(study, coding, "public_safety_violence")
     speech = _frame_sentences(study, coding, "free_speech_censorship")
