@@ -81,8 +81,8 @@ def _fact_matrix(study: Study, coding: pd.DataFrame) -> pd.DataFrame:
 
 
 @CLAIMS.claim("fact-reach", "01-compare-coverage",
-       "Only one fact appears in all five articles (Apple and Google removing the app); half or more of the 24 facts "
-       "appear in one article only.",
+       "Of the study's 24 coded facts, only one appears in all five articles (Apple and Google removing the app); "
+       "half or more appear in one article only.",
        ("facts",))
 def _fact_reach(study: Study, coding: pd.DataFrame) -> Check:
     matrix = _fact_matrix(study, coding)
@@ -351,8 +351,9 @@ def _accounts(study: Study, coding: pd.DataFrame) -> Check:
 # --------------------------------------------------------------------------------------------- 04 reliability
 
 @CLAIMS.claim("reliability", "04-check-reliability",
-       "Every layer reaches alpha .800 or more, though the labels' interval dips just below it; only two single codes "
-       "fall below .667: the terms-violation fact (on five units) and the responsibility frame.")
+       "Between the two coders (AI-assistant sessions, before adjudication), every layer reaches alpha .800 or more, "
+       "though the labels' interval dips just below it; only two single codes fall below .667: the terms-violation "
+       "fact (on five units) and the responsibility frame.")
 def _reliability(study: Study, coding: pd.DataFrame) -> Check:
     table = study.agreement
     if not study.two_coders:
