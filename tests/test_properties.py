@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from helpers.analyse.kwic import kwic
@@ -216,6 +216,8 @@ def text_and_spans(draw):
 
 @PROPERTY_SETTINGS
 @given(case=text_and_spans(), title=st.one_of(st.just(""), any_text))
+# Found by hypothesis in a fresh clone: a label that is the kit's own closing tag, on a span nested in another.
+@example(case=("0", pd.DataFrame({"start": [0, 0], "end": [1, 1], "code": ["parler", "</mark>"]})), title="")
 def test_highlight_html_strips_back_to_the_text(case, title):
     text, spans = case
     markup = highlight_html(text, spans, title=title)
@@ -226,6 +228,7 @@ def test_highlight_html_strips_back_to_the_text(case, title):
     parser.feed(markup)
     parser.close()
     assert not parser.stack, f"unclosed tags: {parser.stack}"
-    for label in spans["code"]:  # labels only reach the page escaped
-        if "<" in label:
-            assert f"{label}</mark>" not in markup
+    for label in spans["code"]:  # labels only reach the page escaped, in the legend (">label</mark>")
+        if "<" in label:  # (the label "</mark>" itself may sit beside nested marks' own closing tags)
+            assert f">{label}</mark>" not in markup
+            assert any(f">{shown}</mark>" in markup for shown in (html.escape(label), html.escape(label, quote=False)))
