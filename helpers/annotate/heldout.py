@@ -27,7 +27,7 @@ from helpers.annotate import annotations, detect, measure
 from helpers.annotate.annotations import ANNOTATION_COLUMNS, Codebook
 from helpers.corpus.articles import inside, sha256_of
 from helpers.corpus.readers import read_table
-from helpers.errors import CorpusError
+from helpers.errors import CorpusError, text_problem
 from helpers.text.clean import clean_text
 
 EVALUATION_FOLDER = "evaluation"
@@ -41,8 +41,7 @@ SET_MEANING = {
 EVALUATION_COLUMNS = ["article_id", "style", "written_as", "stated_date", "words", "what_varies", "raw_file", "sha256"]
 # The layers the evaluation sets are coded in (frames are coded only in the study's own articles).
 CODED_LAYERS = ("actors", "facts", "labels", "quotes")
-QUALITY_COLUMNS = ["set", "articles", "layer", "level", "tp", "fp", "fn", "precision", "recall", "f1",
-                   "attribution_checked", "attribution_agreed", "attribution_accuracy"]
+QUALITY_COLUMNS = ["set", "articles", "layer", "level", *measure.SCORE_COLUMNS]
 VARIANT_COLUMNS = ["set", "article_id", "code", "span", "found", "noticed"]
 SUMMARY_COLUMNS = ["set", "articles", "facts_f1_article", "facts_f1_span", "actors_f1", "labels_f1", "quotes_f1",
                    "speaker_accuracy", "variants", "variants_noticed"]
@@ -76,12 +75,16 @@ def load_set(folder: Path, codebook: Codebook) -> EvaluationSet:
             problems.append(f"{where}: {bad}")
             continue
         path = folder / "raw" / row["raw_file"]
-        if not path.is_file():
-            problems.append(f"{where}: raw file {path} not found")
+        if not path.is_file() or path.is_symlink():
+            problems.append(f"{where}: raw file {path} not found (or not a regular file)")
+            continue
+        data = path.read_bytes()
+        if (bad := text_problem(path, data)) is not None:
+            problems.append(bad)
         elif sha256_of(path) != row["sha256"]:
             problems.append(f"{where}: {path} does not match its sha256 (edited since it was coded?)")
         else:
-            texts[row["article_id"]] = clean_text(path.read_text(encoding="utf-8"), "", []).text
+            texts[row["article_id"]] = clean_text(data.decode("utf-8"), "", []).text
     rows: list[dict] = []
     for layer in CODED_LAYERS:
         path = folder / "coding" / f"{layer}.csv"
@@ -188,20 +191,23 @@ class Quality:
         return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
-def detector_quality(sets: Mapping[str, tuple[Mapping[str, str], pd.DataFrame]], codebook: Codebook) -> Quality:
+def detector_quality(sets: Mapping[str, tuple[Mapping[str, str], pd.DataFrame]], codebook: Codebook,
+                     detected: Mapping[str, pd.DataFrame] | None = None) -> Quality:
     """Run the detectors on each named set of (texts, one coder's hand coding) and score them against it.
 
     Only the articles and layers the hand coding holds are scored (the evaluation sets have no frames). For
     quotes, attribution_accuracy is the speaker accuracy: the share of matched quotes given the hand speaker.
+    `detected` may give a set's detections already made (by set name), so they are not made twice.
     """
     tables, variants = [], []
     for name, (texts, hand) in sets.items():
         coded = {a: t for a, t in texts.items() if a in set(hand["article_id"])}
-        detected = detect.detect_all(coded, codebook, jobs=1)
+        found = (detected or {}).get(name)
+        found = detect.detect_all(coded, codebook, jobs=1) if found is None else found[found["article_id"].isin(coded)]
         layers = set(hand["layer"])
-        scores = measure.scores(hand, detected[detected["layer"].isin(layers)])
+        scores = measure.scores(hand, found[found["layer"].isin(layers)])
         tables.append(scores[scores["layer"].isin(layers)].assign(set=name, articles=len(coded)))
-        variants.append(noticed_variants(hand, detected).assign(set=name))
+        variants.append(noticed_variants(hand, found).assign(set=name))
     scores = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=QUALITY_COLUMNS)
     found = pd.concat(variants, ignore_index=True) if variants else pd.DataFrame(columns=VARIANT_COLUMNS)
     return Quality(scores[QUALITY_COLUMNS].reset_index(drop=True), found[VARIANT_COLUMNS].reset_index(drop=True))

@@ -31,7 +31,7 @@ from helpers.analyse.kwic import COLUMNS as KWIC_COLUMNS
 from helpers.analyse.kwic import kwic, words_pattern
 from helpers.analyse.tables import annotation_tables
 from helpers.analyse.vocabulary import KEYNESS_COLUMNS, keyness, lemma_counts
-from helpers.annotate import heldout, measure
+from helpers.annotate import heldout
 from helpers.annotate.annotations import (
     ANNOTATION_COLUMNS,
     Codebook,
@@ -188,24 +188,19 @@ def search_hits(articles: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
 def detector_tables(texts: dict[str, str], codebook: Codebook | None, coding: pd.DataFrame | None,
                     evaluation: Mapping[str, EvaluationSet] | None = None) -> dict[str, pd.DataFrame]:
-    """Return every detector row (coder "detector") and the detectors' scores: in sample against `coding` (the
-    consensus), and on each evaluation set (articles written for testing) against its own hand coding."""
+    """Return every detector row (coder "detector") and the detectors' scores (helpers.annotate.heldout): in sample
+    against `coding` (the consensus), and on each evaluation set (articles written for testing) against its own."""
     columns = ["reference", "set", "layer", "level", *SCORE_COLUMNS]
     if codebook is None:
-        detected = pd.DataFrame(columns=DETECTION_COLUMNS)
-    else:
-        detected = detect_all(texts, codebook)[DETECTION_COLUMNS]
-    tables = []
-    if coding is not None and not coding.empty and codebook is not None:
-        scores = measure.scores(coding, detected)
-        tables.append(scores.assign(reference=", ".join(sorted(set(coding["coder"]))), set=heldout.IN_SAMPLE))
-    for name, found in (evaluation or {}).items() if codebook is not None else ():
-        layers = set(found.hand["layer"])
-        written = detect_all(found.texts, codebook)
-        scores = measure.scores(found.hand, written[written["layer"].isin(layers)])
-        tables.append(scores[scores["layer"].isin(layers)].assign(reference=f"corpus/evaluation/{name}", set=name))
-    scores = pd.concat(tables, ignore_index=True)[columns] if tables else pd.DataFrame(columns=columns)
-    return {DETECTIONS_NAME: detected, DETECTOR_SCORES_NAME: scores}
+        return {DETECTIONS_NAME: pd.DataFrame(columns=DETECTION_COLUMNS), DETECTOR_SCORES_NAME: pd.DataFrame(
+            columns=columns)}
+    detected = detect_all(texts, codebook)
+    sets = {heldout.IN_SAMPLE: (texts, coding)} if coding is not None and not coding.empty else {}
+    sets |= {name: (found.texts, found.hand) for name, found in (evaluation or {}).items()}
+    scores = heldout.detector_quality(sets, codebook, {heldout.IN_SAMPLE: detected}).scores
+    reference = {heldout.IN_SAMPLE: ", ".join(sorted(set(coding["coder"]))) if sets.get(heldout.IN_SAMPLE) else ""}
+    scores["reference"] = [reference.get(name, f"corpus/evaluation/{name}") for name in scores["set"]]
+    return {DETECTIONS_NAME: detected[DETECTION_COLUMNS], DETECTOR_SCORES_NAME: scores[columns]}
 
 
 def build_tables(corpus: str | Path | None = None) -> dict[str, pd.DataFrame]:

@@ -104,3 +104,15 @@ def test_validate_checks_the_evaluation_sets(tmp_path):
 
 def test_a_corpus_without_evaluation_sets_scores_in_sample_only(tmp_path, study):
     assert heldout.load_evaluation(tmp_path, study.codebook) == {}
+
+
+def test_bad_bytes_and_paths_outside_the_set_are_named_not_raised(study, evaluation_copy):
+    raw = sorted((evaluation_copy / TEST / "raw").iterdir())[0]
+    raw.write_bytes(b"Parler \xff\xfe offline\n")
+    table = evaluation_copy / TEST / "articles.csv"
+    lines = table.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = lines[2].replace(lines[2].split(",")[0] + ".txt", "../../articles.csv", 1)
+    table.write_text("".join(lines), encoding="utf-8")
+    problems = heldout.check_evaluation(evaluation_copy.parent, study.codebook)
+    assert any(p.startswith(f"{raw}: ") and "UTF-8" in p for p in problems), problems
+    assert any(p.startswith(f"{table} line 3: ") and "raw_file" in p for p in problems), problems
