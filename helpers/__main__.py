@@ -8,11 +8,15 @@ import os
 import sys
 from pathlib import Path
 
+import pandas as pd
+
+from helpers.analyse.claims import check_claims, claims_path, load_claims
 from helpers.annotate.annotations import annotation_files, check_all_annotations, codebook_path, load_codebook
 from helpers.annotate.consensus import adjudication_path
 from helpers.annotate.heldout import check_evaluation, evaluation_dir, load_evaluation
-from helpers.annotate.study import check_study_file
-from helpers.corpus.articles import CORPUS_ENV, check_corpus, corpus_dir, load_articles, load_metadata
+from helpers.annotate.study import check_study_file, load_study
+from helpers.corpus.articles import CORPUS_ENV, check_corpus, corpus_dir, load_articles, load_events, load_metadata
+from helpers.corpus.dates import check_date_clues
 from helpers.corpus.glossary import check_glossary
 from helpers.errors import CorpusError
 
@@ -32,6 +36,10 @@ def validate(args: argparse.Namespace) -> int:
         problems, pending = check_adjudication(texts, root)
     if not problems:
         problems = check_study_file(root)
+    if not problems:
+        problems = check_date_clues(root, articles, _raw_texts(root, articles), _event_ids(root))
+    if not problems and claims_path(root).is_file():
+        problems = check_claims(load_study(root))
     if not problems and evaluation_dir(root).is_dir():
         problems = check_evaluation(root, load_codebook(codebook_path(root)))
     if problems:
@@ -46,6 +54,9 @@ def validate(args: argparse.Namespace) -> int:
     coded = len(annotation_files(root))
     print(f"OK: {root} holds {count} articles; every raw file is listed, UTF-8, non-empty and matches its sha256; "
           f"{coded} annotation file(s) match the codebook and the clean texts.")
+    if claims_path(root).is_file():
+        print(f"{len(load_claims(claims_path(root)))} findings in {claims_path(root).name}: every measure, parameter, "
+              "comparison and id known.")
     if evaluation_dir(root).is_dir():
         sets = load_evaluation(root, load_codebook(codebook_path(root)))
         print("Evaluation sets (written to test the detectors, not part of the study): "
@@ -56,6 +67,15 @@ def validate(args: argparse.Namespace) -> int:
               f"{adjudication_path(root)}; until then the consensus keeps coder_a's reading there "
               "(see notebooks/04-check-reliability.ipynb).")
     return 0
+
+
+def _raw_texts(root: Path, articles: pd.DataFrame) -> dict[str, str]:
+    return {a: (root / "raw" / name).read_text(encoding="utf-8")
+            for a, name in zip(articles["article_id"], articles["raw_file"], strict=True)}
+
+
+def _event_ids(root: Path) -> set[str]:
+    return set(load_events(root)["event_id"]) if (root / "events.csv").is_file() else set()
 
 
 def check_adjudication(texts: dict[str, str], root: Path) -> tuple[list[str], int]:
@@ -193,6 +213,18 @@ def report(args: argparse.Namespace) -> int:
     return 0
 
 
+def findings(args: argparse.Namespace) -> int:
+    """Print every finding of the corpus's claims.yaml with its verdict and margin (Markdown, as in the README)."""
+    from helpers.present.findings import findings_markdown
+
+    try:
+        print(findings_markdown(load_study(corpus_dir(args.corpus))))
+    except CorpusError as exc:
+        print("\n".join(f"  - {problem}" for problem in exc.problems), file=sys.stderr)
+        return 1
+    return 0
+
+
 def refresh(args: argparse.Namespace) -> int:
     """Re-run the notebooks in place (outputs committed for nbval)."""
     from helpers.publish.notebooks import refresh_notebooks
@@ -219,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("validate", parents=[corpus], help="check the corpus; exit 1 listing every problem"
                         ).set_defaults(run=validate)
+    commands.add_parser("findings", parents=[corpus], help="print every finding of claims.yaml with its verdict and "
+                        "margin (the README's table)").set_defaults(run=findings)
     p = commands.add_parser("add", parents=[corpus], help="add one article to the corpus (or refuse, changing nothing)")
     p.add_argument("file", help="the article as received (UTF-8 text); copied byte for byte into raw/")
     p.add_argument("--outlet", required=True, help="publishing outlet, or 'unidentified'")

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 # libyaml's parser (shipped in PyYAML's wheels) reads the codebook ~10x faster than the pure-Python one.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_LOADER = _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the one loader every YAML file is read with
 
 
 class CorpusError(ValueError):

@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # Declared without being imported: nbclient starts the notebooks' `python3` kernel, which is ipykernel's.
 RUN_TIME_ONLY = {"ipykernel"}
-# The report's notebooks and a corpus's claims.py run on the installed package too.
+# The report's notebooks run on the installed package too; the corpus folder holds data only.
 CODE_FOLDERS = ("helpers", "corpus")
 NETWORK_TROUBLE = re.compile(r"Could not find a version|NewConnectionError|Temporary failure in name resolution|"
                              r"Network is unreachable|Max retries exceeded")

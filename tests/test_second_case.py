@@ -46,7 +46,7 @@ def test_its_own_claims_hold_and_the_parler_claims_are_not_checked(case):
     table = claims.claims_table(case)
     assert list(table["claim_id"]) == ["case2-accounts", "case2-political-labels", "case2-sides"]
     assert table["verdict"].eq(claims.HOLDS).all(), table[["claim_id", "why"]]
-    assert claims.verdict("corpus-size", case).status == claims.NOT_CHECKED
+    assert claims.verdict("fact-reach", case).status == claims.NOT_CHECKED
 
 
 def test_export_writes_its_tables_and_claims(tmp_path):
@@ -67,5 +67,8 @@ def test_every_notebook_builds_a_report_on_it(tmp_path, monkeypatch):
     index = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     assert len(written) == 6 and "Wolkenwerk dropping Klartext.tv" in index
     pages = "".join(path.read_text(encoding="utf-8") for path in written[:-1])
-    assert "Klartext" in pages and "not a claim of this study" in pages
+    # Its own findings, declared in its claims.yaml, are on their pages and in the index, with their verdicts.
+    assert "Klartext" in pages and "Only one of the three articles labels Klartext.tv politically" in pages
+    assert index.count('class="verdict holds"') == 3 and "Only the article with direct quotes" in index
+    assert "fact-reach" not in pages  # no Parler finding is shown on another case
     assert os.environ["PARLER_CORPUS"] == str(CASE)

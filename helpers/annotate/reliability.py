@@ -57,13 +57,19 @@ class Interval:
     used: int
 
 
-def reading(alpha: float) -> str:
-    """Return Krippendorff's reading of an alpha: reliable, tentative, or not for conclusions."""
+def reading(alpha: float, low: float | None = None) -> str:
+    """Return the reading of an alpha and its interval: reliable only when the interval's lower bound reaches .667.
+
+    Krippendorff's bars (.800 reliable, .667 tentative) are read on the lower bound of the 95% interval, not on the
+    point estimate alone: a code whose interval reaches below .667 is "uncertain", however high its estimate.
+    """
     if math.isnan(alpha):
         return "undefined (no variation)"
-    if alpha >= RELIABLE:
-        return "reliable"
-    return "tentative" if alpha >= TENTATIVE else "not used for conclusions"
+    if alpha < TENTATIVE:
+        return "not used for conclusions"
+    if low is not None and not math.isnan(low) and low < TENTATIVE:
+        return f"uncertain: interval [{low:.2f}, …] reaches below .667"
+    return "reliable" if alpha >= RELIABLE else "tentative"
 
 
 def _alpha_from_counts(pair_counts: np.ndarray, categories: int) -> np.ndarray:
@@ -219,7 +225,7 @@ def _agreement_row(layer: str, measure: str, code: str, a: Sequence[object], b: 
     agree = float(np.mean([x == y for x, y in zip(a, b, strict=True)])) if len(a) else math.nan
     return {"layer": layer, "measure": measure, "code": code, "units": len(a), "percent_agreement": agree,
             "alpha": interval.alpha, "ci_low": interval.low, "ci_high": interval.high,
-            "resamples_used": interval.used, "reading": reading(interval.alpha)}
+            "resamples_used": interval.used, "reading": reading(interval.alpha, interval.low)}
 
 
 def agreement_table(units: pd.DataFrame, codebook: Codebook, resamples: int = RESAMPLES) -> pd.DataFrame:

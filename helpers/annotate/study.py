@@ -16,6 +16,7 @@ from helpers import corpus
 from helpers.annotate import annotations, consensus, heldout, reliability
 from helpers.annotate.annotations import Codebook
 from helpers.corpus import glossary
+from helpers.corpus.dates import load_date_clues
 from helpers.corpus.settings import Settings, load_settings
 from helpers.errors import CorpusError
 
@@ -47,6 +48,11 @@ class Study:
         if not self.two_coders:
             return pd.DataFrame(columns=reliability.AGREEMENT_COLUMNS)
         return reliability.agreement_table(self.units, self.codebook)
+
+    @cached_property
+    def date_clues(self) -> pd.DataFrame:
+        """Return the corpus's dating clues (date_clues.csv; empty when it has none)."""
+        return load_date_clues(self.root)
 
     @property
     def focal_name(self) -> str:

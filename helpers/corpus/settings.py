@@ -1,12 +1,13 @@
-"""The case a corpus studies, read from its `study.yaml`: title, question, sides, evidence ids, searches, claims.
+"""The case a corpus studies, read from its `study.yaml`: title, question, sides, evidence ids, searches, coders.
 
 Everything the kit needs to know about one case and nothing about German or about coding lives there, so a
 second case study is a second corpus folder, not a code change. A corpus without the file still loads: the
 title is the folder's name and nothing case-specific is compared (no sides, no claims, empty searches).
 
-The file is read strictly: an unknown key, a wrong type, a search that is not a regular expression or a
-missing claims file is a CorpusError naming the file and the key. Whether its ids exist (fact, frame, event
-ids, sides) is checked against the codebook and events by ``helpers.annotate.study.check_settings``.
+The file is read strictly: an unknown key, a wrong type, a search that is not a regular expression, or the old
+`claims:` key (findings are data now: claims.yaml) is a CorpusError naming the file and the key. Whether its ids
+exist (fact, frame, event ids, sides) is checked against the codebook and events by
+``helpers.annotate.study.check_settings``.
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ class Settings:
     acting_side: str = ""  # the side whose action the cut-off sentences are read for
     evidence: Evidence = field(default_factory=Evidence)
     searches: dict[str, str] = field(default_factory=dict)  # default searches: kwic (key words), names
-    claims: str = ""  # the claims file, relative to the corpus folder ("" = none)
     coders: str = ""  # who made the hand coding, in a few words (shown on the report's index)
 
     @property
@@ -54,16 +54,12 @@ class Settings:
         """Return a default search by name ("" when the study gives none)."""
         return self.searches.get(name, "")
 
-    def claims_path(self, root: Path) -> Path | None:
-        """Return the claims file of a corpus folder, or None when the study has none."""
-        return root / self.claims if self.claims else None
-
 
 # The default searches a study may set, and how each is read: `kwic` fills the shared page's search box, which
 # takes words (helpers.analyse.kwic.words_pattern: any text is valid); `names` is a lab search box's pattern.
 SEARCHES = {"kwic": "words", "names": "regular expression"}
 _TOP = {"title": str, "question": str, "sides": list, "acting_side": str, "evidence": dict, "searches": dict,
-        "claims": str, "coders": str}
+        "coders": str}
 _EVIDENCE = {"claim": str, "warnings": list, "reasons": list, "reason_frames": list, "filing_event": str}
 
 
@@ -71,7 +67,10 @@ def _checked(data: dict, kinds: dict[str, type], where: str, problems: list[str]
     """Return the known keys of a mapping; record unknown keys and wrong types in `problems`."""
     kept = {}
     for key, value in data.items():
-        if key not in kinds:
+        if key == "claims" and kinds is _TOP:
+            problems.append(f"{where}: 'claims' is no longer a key: the findings are data in the corpus folder's "
+                            "claims.yaml (no code runs from a corpus folder); see docs/claims.md")
+        elif key not in kinds:
             problems.append(f"{where}: unknown key {key!r} (known: {', '.join(kinds)})")
         elif value is None:
             continue
@@ -105,11 +104,6 @@ def load_settings(root: Path) -> Settings:
                 problems.append(str(exc))
     if not str(data.get("title", "")).strip():
         problems.append(f"{path}: 'title' is required (the report's heading)")
-    claims = data.get("claims", "")
-    if claims and (Path(claims).is_absolute() or ".." in Path(claims).parts):
-        problems.append(f"{path}: 'claims' must name a file inside the corpus folder, not {claims!r}")
-    elif claims and not (root / claims).is_file():
-        problems.append(f"{path}: claims file {claims!r} not found in {root}")
     if problems:
         raise CorpusError(problems)
     return Settings(
@@ -118,5 +112,5 @@ def load_settings(root: Path) -> Settings:
         evidence=Evidence(evidence.get("claim", ""), tuple(evidence.get("warnings", ())),
                           tuple(evidence.get("reasons", ())), tuple(evidence.get("reason_frames", ())),
                           evidence.get("filing_event", "")),
-        searches={k: v for k, v in searches.items() if isinstance(v, str)}, claims=claims,
+        searches={k: v for k, v in searches.items() if isinstance(v, str)},
         coders=data.get("coders", "").strip())

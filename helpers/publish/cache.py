@@ -1,7 +1,7 @@
 """Keep each executed notebook (and its page) keyed by what it depends on, so an unchanged report is not rerun.
 
 A notebook's key hashes its own bytes, every file of the `helpers/` package (code and templates), every file of
-the corpus folder (the study's `claims.py` included) and the versions of Python and of every installed package.
+the corpus folder (its `claims.yaml` included) and the versions of Python and of every installed package.
 Change any of them and the notebook runs again; change one notebook and only that one does. The cache keeps one
 entry per notebook (the latest), written atomically; an entry that cannot be read is ignored and rebuilt.
 """

@@ -52,8 +52,9 @@ TABLE_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "outlet_basis": ("string", "the clue the outlet rests on, quoted"),
         "outlet_confidence": ("string", "high, medium, low or unknown"),
         "title": ("string", "the headline as printed in the text; empty when the text has none"),
-        "published_earliest": ("date", "first possible publication day, inferred (date_basis)"),
-        "published_latest": ("date", "last possible publication day, inferred (date_basis)"),
+        "published_earliest": ("date", "first possible publication day: the latest earliest bound of the "
+                                       "article's firm clues in date_clues.csv (German date)"),
+        "published_latest": ("date", "last possible publication day: the earliest latest bound of its firm clues"),
         "date_basis": ("string", "the text's clues for both date bounds, quoted, with the events.csv ids they rest on"),
         "date_confidence": ("string", "high, medium, low or unknown, with a reason after a colon"),
         "language": ("string", "ISO 639-1 language code"),
@@ -124,7 +125,8 @@ TABLE_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "ci_low": ("number", "lower end of the 95% bootstrap interval of alpha"),
         "ci_high": ("number", "upper end of the 95% bootstrap interval of alpha"),
         "resamples_used": ("integer", "bootstrap resamples in which alpha was defined (of 2,000)"),
-        "reading": ("string", "reliable (alpha >= .800), tentative (>= .667) or not for conclusions"),
+        "reading": ("string", "reliable (alpha >= .800, its interval's lower end >= .667), tentative (>= .667), "
+                              "uncertain (interval reaches below .667) or not for conclusions"),
     },
     "disagreements.csv": {
         "measure": ("string", "what was compared: presence, voice, code or speaker"),
@@ -137,15 +139,38 @@ TABLE_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
         "reason": ("string", "the adjudicator's one-line reason"),
     },
     "claims.csv": {
-        "claim_id": ("string", "id of the finding in the study's claims file"),
-        "notebook": ("string", "the notebook stating the finding"),
-        "finding": ("string", "the finding, as its ### Finding: heading states it"),
-        "verdict": ("string", "holds, does not hold, tie, or not checked"),
-        "why": ("string", "what the check found"),
-        "rests_on": ("string", "the coding layers the finding rests on"),
-        "alpha": ("string", "Krippendorff's alpha of those layers, with intervals"),
-        "coder_a": ("string", "the verdict on coder_a's own coding"),
-        "coder_b": ("string", "the verdict on coder_b's own coding"),
+        "claim_id": ("string", "id of the finding in the study's claims.yaml"),
+        "page": ("string", "the notebook (page) that shows the finding"),
+        "finding": ("string", "the finding's sentence, as claims.yaml states it"),
+        "verdict": ("string", "holds, tie (the coders split, or the margin is within what the claim counts as "
+                              "close), fragile (holds, but not under a named doubt in the data), does not hold, or "
+                              "not checked"),
+        "margin": ("string", "the smallest change in the data (coded rows, words, days, facts, alpha) that flips it, "
+                             "with the articles or codes it concerns"),
+        "why": ("string", "why the verdict is what it is"),
+        "consensus": ("string", "holds or does not hold on the consensus coding the findings count"),
+        "coder_a": ("string", "the result on coder_a's own coding (empty: not a claim about coding)"),
+        "coder_b": ("string", "the result on coder_b's own coding"),
+        "without_uncertain_codes": ("string", "the result without the codes whose alpha interval reaches below .667"),
+        "low_confidence_outlets_unknown": ("string", "the result with each low-confidence outlet attribution taken "
+                                                     "as unknown"),
+        "soft_date_clues": ("string", "the result with the soft date clues taken too (claims about windows)"),
+        "rests_on": ("string", "the coding layers the finding rests on, who coded them, and their alpha"),
+    },
+    "date_clues.csv": {
+        "article_id": ("string", "article id"),
+        "clue_id": ("string", "id of the clue"),
+        "quote": ("string", "the German words of the clue, exactly as in the raw text" + SHORT_QUOTE),
+        "gloss": ("string", "an English gloss that keeps reported-speech markers"),
+        "bounds": ("string", "earliest or latest: which end of the publication window the clue bounds"),
+        "event_id": ("string", "the events.csv event the clue refers to (empty: none)"),
+        "event_time": ("string", "when that event happened, as precisely as known (ISO)"),
+        "event_zone": ("string", "the time zone event_time is in"),
+        "offset_days": ("string", "any allowance the clue needs (e.g. 'about ten days'), else 0"),
+        "berlin_date": ("date", "the German calendar day the clue bounds the publication by"),
+        "strength": ("string", "firm (the text cannot have been written otherwise) or soft (a reading)"),
+        "reasoning": ("string", "why the clue bounds what it bounds"),
+        "source": ("string", "public sources for the event's time"),
     },
     "detections.csv": {
         "coder": ("string", "always 'detector': rows found by the rule-based detectors (helpers.annotate.detect)"),
@@ -223,8 +248,10 @@ RESOURCES: dict[str, tuple[str, list[str]]] = {
                       "code, with 95% bootstrap intervals.", []),
     "disagreements.csv": ("Every unit the two coders coded differently, with the adjudicator's decision and "
                           "reason.", []),
-    "claims.csv": ("Every finding of the notebooks with its checked verdict, on the consensus and on each coder's "
-                   "own coding.", ["claim_id"]),
+    "claims.csv": ("Every finding, declared as data in the corpus's claims.yaml, with its verdict, margin and the "
+                   "result on each coder's coding and under each doubt in the data.", ["claim_id"]),
+    "date_clues.csv": ("The dating clues each article's publication window is computed from (firm clues make the "
+                       "window; soft ones a narrower reading).", ["clue_id"]),
     "detections.csv": ("Every row the rule-based detectors find in every layer (coder 'detector'), in the hand "
                        "coding's shape.", ["article_id", "layer", "code", "start", "end"]),
     "detector_scores.csv": ("The detectors scored against the hand coding per set, layer and level: in sample (the "

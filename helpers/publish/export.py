@@ -55,6 +55,7 @@ from helpers.corpus.articles import (
     removals,
     sha256_of,
 )
+from helpers.corpus.dates import CLUE_COLUMNS, load_date_clues
 from helpers.corpus.readers import read_table
 from helpers.corpus.settings import SEARCHES, Settings, load_settings
 from helpers.errors import CorpusError
@@ -70,7 +71,7 @@ ELLIPSIS = "…"
 TEXT_COLUMNS = {"cleaning_removals.csv": ("text",), "disagreements.csv": ("text",), "coverage.csv": ("evidence_span",),
                 "mentions.csv": ("surface",), "quotes.csv": ("quote",), "labels.csv": ("phrase",),
                 "frames.csv": ("sentence",), "sentences.csv": ("text",), "detections.csv": ("span", "note"),
-                "events.csv": ("source_quote",)}
+                "events.csv": ("source_quote",), "date_clues.csv": ("quote",)}
 # Tables where only some rows quote the articles: (column, value) picks them (events quoting reports stay whole).
 ARTICLE_ROWS = {"events.csv": ("source_kind", "article")}
 # Why the export without text has no KWIC table (said in its README.txt and datapackage.json).
@@ -111,8 +112,13 @@ agreement.csv         Krippendorff's alpha between the two coders with a 95% boo
                       percent agreement, per layer and measure (code empty) and per code
 disagreements.csv     every unit the two coders coded differently, with the adjudicator's decision
                       and reason (coder_a, coder_b or neither)
-claims.csv            every finding of the notebooks with its checked verdict (holds, does not hold,
-                      tie), the layers it rests on and their alpha
+claims.csv            every finding (from the corpus's claims.yaml) with its verdict (holds, tie,
+                      fragile, does not hold), its margin (the smallest change in the data that
+                      flips it), its result on each coder's coding and under each doubt in the data,
+                      and the layers it rests on with their alpha
+date_clues.csv        the dating clues each publication window is computed from: article_id,
+                      clue_id, quote, gloss, bounds, event_id, event_time, event_zone, offset_days,
+                      berlin_date, strength (firm or soft), reasoning, source
 events.csv            dated events of the case: event_id, date, date_precision, actor, event,
                       source_kind, source, source_quote (short, where the source is an article), note
 sentences.csv         article_id, paragraph, sentence, start, end, text (short)
@@ -203,6 +209,12 @@ def detector_tables(texts: dict[str, str], codebook: Codebook | None, coding: pd
     return {DETECTIONS_NAME: detected[DETECTION_COLUMNS], DETECTOR_SCORES_NAME: scores[columns]}
 
 
+def date_clue_table(root: Path) -> pd.DataFrame:
+    """Return the dating clues the publication windows are computed from (date_clues.csv), days as YYYY-MM-DD."""
+    clues = load_date_clues(root)
+    return clues[CLUE_COLUMNS].assign(berlin_date=clues["berlin_date"].dt.strftime("%Y-%m-%d"))
+
+
 def build_tables(corpus: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Return every exported table by file name: articles, cleaning audit, events, sentences, hand coding (with two
     coders the agreement and adjudicated disagreements), checked findings, detections, detector scores, lemma
@@ -214,7 +226,8 @@ def _build(corpus: str | Path | None) -> tuple[dict[str, pd.DataFrame], pd.DataF
     """Return the tables (see build_tables), the articles and the study's settings."""
     root = corpus_dir(corpus)
     articles = load_articles(corpus)
-    tables = {"articles.csv": article_table(articles), "cleaning_removals.csv": removals(articles)}
+    tables = {"articles.csv": article_table(articles), "cleaning_removals.csv": removals(articles),
+              "date_clues.csv": date_clue_table(root)}
     ids = list(articles["article_id"])
     if not annotation_files(root):
         events = load_events(root) if (root / "events.csv").is_file() else pd.DataFrame(columns=EVENT_COLUMNS)

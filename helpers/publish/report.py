@@ -30,6 +30,7 @@ from nbformat import NotebookNode
 
 from helpers.corpus.articles import corpus_dir
 from helpers.corpus.settings import Settings, load_settings
+from helpers.present.findings import FINDING_MIMETYPE
 from helpers.publish.cache import Entry, NotebookCache, default_cache_dir, notebook_key, page_key, shared_digest
 from helpers.publish.outputs import output_folder
 
@@ -39,19 +40,13 @@ LAB_ONLY_TAG = "lab-only"
 WIDGET_MIMETYPE = "application/vnd.jupyter.widget-view+json"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 NOTEBOOK_PATTERN = "[0-9][0-9]-*.ipynb"
-FINDING_PREFIX = "Finding:"
-# A finding heading as nbconvert renders `### Finding: ...`: <h3 id="...">Finding: text<a class="anchor-link" ...
-_FINDING_HEADING = re.compile(
-    r'<h3 id="(?P<id>[^"]+)">\s*' + re.escape(FINDING_PREFIX) + r'\s*(?P<text>.*?)<a class="anchor-link"', re.DOTALL)
-
-
 class ReportError(RuntimeError):
     """A notebook could not be run or exported; the message names the notebook (and cell)."""
 
 
 @dataclass(frozen=True)
 class Finding:
-    """A `### Finding:` heading of a page: its text (inline HTML) and the anchor that leads to its evidence."""
+    """A finding a page shows: its sentence (HTML-escaped), the anchor of its heading, and its computed verdict."""
 
     text_html: str
     anchor: str
@@ -72,7 +67,7 @@ def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120, sett
                  jobs: int | None = None, cache_dir: Path | None | Literal["default"] = "default") -> list[Path]:
     """Run every `NN-*.ipynb` in notebooks_dir and write their pages and an index.html to out_dir.
 
-    The index lists each notebook with its title and first paragraph, then every `### Finding:` heading of the
+    The index lists each notebook with its title and first paragraph, then every finding (claims.yaml) of the
     executed pages, each linked to its place on its page (where the checked output under it is).
     The report is built next to out_dir and swapped in at the end, so a failed or interrupted build
     leaves the previous report as it was. Returns the written pages, index.html last. The index's title and
@@ -124,9 +119,10 @@ def build_report(notebooks_dir: Path, out_dir: Path, *, timeout: int = 120, sett
             if entry.page_key != wanted or not entry.page:
                 exporter = exporter or make_exporter()
                 body = export_page(copy.deepcopy(entry.notebook), page, nav, exporter)
-                entry.page, entry.page_key = with_findings_box(body, page_findings(body), settings.coders), wanted
+                entry.page = with_findings_box(body, notebook_findings(entry.notebook), settings.coders)
+                entry.page_key = wanted
                 cache.put(page.notebook.name, entry)
-            findings[page.href] = page_findings(entry.page)
+            findings[page.href] = notebook_findings(entry.notebook)
             (building / page.href).write_text(entry.page, encoding="utf-8")
         cache.keep_only(path.name for path in notebooks)
         (building / "index.html").write_text(render_index(pages, findings, settings), encoding="utf-8")
@@ -295,18 +291,20 @@ class LabOnlyPreprocessor(Preprocessor):
         return nb, resources
 
 
-_VERDICT = re.compile(r"Verdict: (HOLDS|DOES NOT HOLD|TIE|NOT CHECKED)\b")
+def notebook_findings(notebook: NotebookNode) -> list[Finding]:
+    """Return the findings an executed notebook shows, in order, each with its computed verdict.
 
-
-def page_findings(body: str) -> list[Finding]:
-    """Return the `### Finding:` headings of an exported page, in page order, each with its printed verdict."""
-    matches = list(_FINDING_HEADING.finditer(body))
+    Each finding cell's output carries the claim's data (helpers.present.findings.FINDING_MIMETYPE): its sentence,
+    written once in the corpus folder's claims.yaml, and the verdict the claims check computed.
+    """
     found = []
-    for n, match in enumerate(matches):
-        until = matches[n + 1].start() if n + 1 < len(matches) else len(body)
-        verdict = _VERDICT.search(body, match.end(), until)
-        found.append(Finding(text_html=match["text"].strip(), anchor=html.unescape(match["id"]),
-                             status=verdict.group(1).lower() if verdict else "not checked"))
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {}).get(FINDING_MIMETYPE)
+            for item in data if isinstance(data, list) else [data] if isinstance(data, dict) else []:
+                if isinstance(item, dict):
+                    found.append(Finding(text_html=html.escape(str(item.get("finding", ""))),
+                                         anchor=str(item.get("anchor", "")), status=str(item.get("status", ""))))
     return found
 
 
@@ -328,12 +326,15 @@ VERDICT_STYLE = """.verdict { display: inline-block; min-width: 6.5em; font-size
   text-transform: uppercase; padding: 0 0.4em; border-radius: 3px; background: #eee; color: #333; }
 .verdict.holds { background: #e3f2e1; color: #1b5e20; }
 .verdict.does-not-hold { background: #fde4e1; color: #b71c1c; }
-.verdict.tie { background: #fff4d6; color: #7a5300; }"""
+.verdict.tie, .verdict.fragile { background: #fff4d6; color: #7a5300; }"""
 
 
-VERDICT_MEANING = ("<em>holds</em> means the hand-coded texts bear the sentence out as written, <em>does not "
-                   "hold</em> that they do not, <em>tie</em> a close call; it checks what the articles say, not "
-                   "whether the events happened")
+VERDICT_MEANING = ("<em>holds</em> means the hand-coded texts bear the sentence out as written, on each coder's "
+                   "coding and beyond a stated margin; <em>tie</em> a close call (the coders split, or the margin "
+                   "is within what the claim counts as close); <em>fragile</em> that it holds but not under one "
+                   "named doubt in the data (an uncertain code, a low-confidence attribution, a soft date clue); "
+                   "<em>does not hold</em> that the texts do not bear it out. It checks what the articles say, "
+                   "not whether the events happened")
 
 
 def with_findings_box(body: str, findings: list[Finding], coders: str = "") -> str:

@@ -46,6 +46,13 @@ def test_krippendorff_readings(alpha, expected):
     assert reliability.reading(alpha) == expected
 
 
+@pytest.mark.parametrize(("alpha", "low", "expected"), [(0.85, 0.70, "reliable"), (0.85, 0.0, "uncertain"),
+                                                        (0.70, 0.667, "tentative"), (0.70, 0.60, "uncertain"),
+                                                        (0.5, 0.2, "not used for conclusions")])
+def test_a_reading_needs_the_interval_above_the_bar(alpha, low, expected):
+    assert reliability.reading(alpha, low).startswith(expected)
+
+
 def test_span_clusters_merge_chains_of_overlaps():
     assert reliability.span_clusters([(10, 20), (0, 5), (15, 30), (30, 35), (4, 6)]) == [(0, 6), (10, 30), (30, 35)]
 

@@ -35,7 +35,7 @@ def test_overview_table_counts_removed_lines(articles):
     removed = audit[audit["action"] == "removed"].groupby("article_id").size()
     for row in table.itertuples():
         assert row.lines_removed == removed.get(row.article_id, 0)
-    assert table.loc[table["article_id"] == "ausschliessen", "published"].item() == "2021-01-09 – 2021-01-11"
+    assert table.loc[table["article_id"] == "ausschliessen", "published"].item() == "2021-01-09 – 2021-01-20"
 
 
 def test_date_window():

@@ -191,7 +191,7 @@ def test_several_coders_share_one_file_per_table_with_a_coder_column(corpus, tex
     disagreements = read(out, "disagreements.csv")
     assert set(disagreements["decision"]) <= {"pending"}  # nothing adjudicated in this fixture
     claims = read(out, "claims.csv")  # this fixture has no study file, so no claims: the table is there, empty
-    assert claims.empty and list(claims.columns)[:4] == ["claim_id", "notebook", "finding", "verdict"]
+    assert claims.empty and list(claims.columns)[:4] == ["claim_id", "page", "finding", "verdict"]
 
 
 @pytest.mark.parametrize("surface, variant", [

@@ -18,6 +18,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from helpers.corpus import corpus_dir
 from helpers.corpus.settings import load_settings
 from helpers.present import charts, offline
+from helpers.present.findings import FINDING_MIMETYPE
 from helpers.publish import report
 from helpers.publish.outputs import MARKER, mark
 
@@ -47,7 +48,11 @@ CHARTS_NOTEBOOK = new_notebook(
 FINDING = "*One* plus one is two & \"not\" three."
 PLAIN_NOTEBOOK = new_notebook(
     cells=[new_markdown_cell("# Title two"), new_markdown_cell("Adds two numbers."),
-           new_markdown_cell(f"### Finding: {FINDING}"), new_code_cell("print(1 + 1)"),
+           new_code_cell("from IPython.display import display\n\n"
+                         f"display({{'text/plain': {FINDING!r}, 'text/html': '<h3 id=\"finding-one\">One</h3>', "
+                         f"{FINDING_MIMETYPE!r}: {{'claim_id': 'one', 'finding': {FINDING!r}, 'status': 'tie', "
+                         "'anchor': 'finding-one'}}, raw=True)"),
+           new_code_cell("print(1 + 1)"),
            new_markdown_cell("### Not a finding")]
 )
 
@@ -127,31 +132,34 @@ def test_index_lists_the_findings_linked_to_their_place(pages: dict[str, str]) -
     findings = index[index.index("<h2>Key findings</h2>"):]
     links = re.findall(r'<li><span class="verdict [^"]+">([^<]+)</span> <a href="([^"]+)">(.*?)</a></li>', findings,
                        re.DOTALL)
-    assert [(status, text) for status, _, text in links] == [
-        ("not checked", "<em>One</em> plus one is two &amp; \"not\" three.")]  # the fixture prints no verdict
+    assert [(status, text) for status, _, text in links] == [("tie", html.escape(FINDING))]
     links = [(href, text) for _, href, text in links]
     href = html.unescape(links[0][0])
-    assert href.startswith("02-add-numbers.html#Finding:")
+    assert href == "02-add-numbers.html#finding-one"
     # The anchor, as the browser decodes the fragment, is the id of the finding's heading on its page.
     anchor = urllib.parse.unquote(href.split("#", 1)[1])
-    assert f'<h3 id="{html.escape(anchor)}">Finding: <em>One</em>' in page
+    assert f'<h3 id="{html.escape(anchor)}">One</h3>' in page
     assert "Title one" not in findings  # a page with no findings gets no heading there
 
 
-def test_page_findings_reads_only_finding_headings() -> None:
-    body = ('<h3 id="Finding:-A&amp;B">Finding: A &amp; B<a class="anchor-link" href="#x">¶</a></h3>'
-            '<h3 id="Caveat">Caveat<a class="anchor-link" href="#Caveat">¶</a></h3>'
-            '<h2 id="Finding:-big">Finding: big<a class="anchor-link" href="#y">¶</a></h2>')
-    assert report.page_findings(body) == [report.Finding(text_html="A &amp; B", anchor="Finding:-A&B",
-                                                         status="not checked")]
+def _notebook_with(*outputs: dict) -> nbformat.NotebookNode:
+    """Return a notebook whose one code cell shows `outputs` as display data."""
+    cell = nbformat.v4.new_code_cell("findings.show(...)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=data) for data in outputs]
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Q"), cell])
 
 
-def test_page_findings_read_each_findings_own_verdict() -> None:
-    body = ('<h3 id="Finding:-a">Finding: a<a class="anchor-link" href="#a">¶</a></h3><pre>Verdict: TIE - close</pre>'
-            '<h3 id="Finding:-b">Finding: b<a class="anchor-link" href="#b">¶</a></h3><pre>no verdict here</pre>'
-            '<h3 id="Finding:-c">Finding: c<a class="anchor-link" href="#c">¶</a></h3>'
-            '<pre>Verdict: DOES NOT HOLD - x</pre>')
-    assert [f.status for f in report.page_findings(body)] == ["tie", "not checked", "does not hold"]
+def _finding(claim_id: str, sentence: str, status: str) -> dict:
+    return {"text/plain": sentence, FINDING_MIMETYPE: [{"claim_id": claim_id, "finding": sentence, "status": status,
+                                                       "anchor": f"finding-{claim_id}"}]}
+
+
+def test_notebook_findings_read_the_claims_data_of_each_finding_output() -> None:
+    nb = _notebook_with(_finding("a", "A & B", "tie"), {"text/plain": "Verdict: HOLDS (printed text is not read)"},
+                        _finding("c", "C", "does not hold"))
+    assert report.notebook_findings(nb) == [report.Finding(text_html="A &amp; B", anchor="finding-a", status="tie"),
+                                            report.Finding(text_html="C", anchor="finding-c",
+                                                           status="does not hold")]
 
 
 def test_pages_link_to_the_index_and_their_neighbours(pages: dict[str, str]) -> None:
@@ -378,14 +386,12 @@ def test_bundle_is_shown_again_only_when_its_cell_reruns(
 
 def test_the_findings_box_goes_under_the_question_and_lists_each_verdict() -> None:
     body = ('<h1 id="q">Did they differ?<a class="anchor-link" href="#q">¶</a></h1><p>The question.</p><p>More.</p>'
-            '<h3 id="Finding:-A">Finding: A holds<a class="anchor-link" href="#Finding:-A">¶</a></h3>'
-            '<pre>Verdict: HOLDS</pre>'
-            '<h3 id="Finding:-B">Finding: B is a tie<a class="anchor-link" href="#Finding:-B">¶</a></h3>'
-            '<pre>Verdict: TIE</pre>')
-    boxed = report.with_findings_box(body, report.page_findings(body))
+            '<h3 id="finding-a">Finding: A holds</h3><h3 id="finding-b">Finding: B is a tie</h3>')
+    found = report.notebook_findings(_notebook_with(_finding("a", "A holds", "holds"), _finding("b", "B", "tie")))
+    boxed = report.with_findings_box(body, found)
     assert boxed.index("<p>The question.</p>") < boxed.index('<nav class="pc-findings"') < boxed.index("<p>More.</p>")
     box = boxed[boxed.index("<nav"):boxed.index("</nav>")]
     assert re.findall(r'class="verdict ([a-z-]+)"', box) == ["holds", "tie"]
-    assert 'href="#Finding:-A"' in box and 'href="#Finding:-B"' in box
+    assert 'href="#finding-a"' in box and 'href="#finding-b"' in box
     plain = "<h1>No findings</h1><p>Just a page.</p>"
-    assert report.with_findings_box(plain, report.page_findings(plain)) == plain
+    assert report.with_findings_box(plain, []) == plain

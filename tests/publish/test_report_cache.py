@@ -113,7 +113,7 @@ def test_a_changed_notebook_is_the_only_one_run_again(built: tuple[Study, str], 
         built[0].root / "first" / "01-add-numbers.html").read_bytes()
 
 
-@pytest.mark.parametrize("changed", ["corpus/README.md", "corpus/claims.py", "helpers/publish/templates",
+@pytest.mark.parametrize("changed", ["corpus/README.md", "corpus/claims.yaml", "helpers/publish/templates",
                                      "helpers/text/tokens.py"])
 def test_a_changed_corpus_or_helpers_file_runs_every_notebook(
         built: tuple[Study, str], tmp_path: Path, changed: str) -> None:
