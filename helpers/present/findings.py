@@ -17,6 +17,8 @@ from helpers.annotate.study import Study
 
 VERDICT_COLOURS = {"holds": ("#e3f2e1", "#1b5e20"), "does not hold": ("#fde4e1", "#b71c1c"),
                    "tie": ("#fff4d6", "#7a5300"), "fragile": ("#fff4d6", "#7a5300"), "not checked": ("#eee", "#333")}
+# Text columns read left-aligned (the page template aligns every table cell right).
+TABLE_STYLE = "<style>.pc-finding td, .pc-finding th { text-align: left; }</style>"
 ROWS_MAX = 25  # items a table shows (the study's 24 facts fit); the rest are counted
 # A finding's output also carries this data (claim id, sentence, verdict, anchor), which the report reads from the
 # executed notebook to build its findings box and index: no page's HTML is parsed for a verdict.
@@ -107,7 +109,7 @@ def _lines(found: Verdict) -> list[str]:
 def finding_html(found: Verdict) -> str:
     """Return a finding's block: heading, verdict with margin, one small table per check, perturbations."""
     background, colour = VERDICT_COLOURS.get(found.status, VERDICT_COLOURS["not checked"])
-    parts = [f'<div class="pc-finding"><h3 id="{anchor(found.claim.claim_id)}">Finding: '
+    parts = [f'<div class="pc-finding">{TABLE_STYLE}<h3 id="{anchor(found.claim.claim_id)}">Finding: '
              f'{html.escape(found.claim.finding)}</h3>',
              f'<p><span style="background:{background};color:{colour};font-weight:600;padding:0 0.4em;'
              f'border-radius:3px;text-transform:uppercase">{html.escape(found.status)}</span> '

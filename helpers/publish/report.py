@@ -381,8 +381,9 @@ def render_index(pages: list[Page], findings: dict[str, list[Finding]] | None = 
     if groups:
         key_findings = ("<h2>Key findings</h2>\n<p class=\"note\">Each finding is a claim that code checks on the "
                         f"hand coding{html.escape(coders)}, the consensus of two independent codings where there are "
-                        f"two (see the reliability page): {VERDICT_MEANING} (or one the two coders' codings split "
-                        "on). Each links to the check's evidence, with the article text it comes from.</p>\n"
+                        f"two (see the reliability page): {VERDICT_MEANING}. Each links to its evidence: the numbers "
+                        "it rests on, its margin (the smallest change in the data that would make it false), and "
+                        "what was tried to break it.</p>\n"
                         + "\n".join(groups))
     terms = _terms_html()
     return f"""<!DOCTYPE html>
@@ -443,7 +444,9 @@ TERMS = {
                        "framing counted in reported speech is that person's, not the outlet's own.",
     "Krippendorff's alpha": "How far two coders agree beyond chance: 1 is perfect, 0 is chance; .800 is the usual "
                             "bar for reliable, .667 for tentative conclusions. The interval shows how sure the "
-                            "number is.",
+                            "number is: a code whose interval reaches below .667 is read as uncertain.",
+    "Margin": "The smallest change in the data (coded rows, words, days, facts) that would make a finding false, "
+              "named with the articles or codes it touches.",
     "Jaccard": "The share of facts two articles have in common: facts both report, divided by facts either reports.",
     "Cosine similarity": "How alike two articles' vocabularies are, from 0 (no word in common) to 1 (the same "
                          "words in the same proportions).",
@@ -453,8 +456,9 @@ TERMS = {
     "F1": "How well the automatic detectors match the hand coding: 1 is a perfect match, 0 none (it weighs misses "
           "and false alarms alike).",
     "Kicker": "The short line above a headline (in German, the Dachzeile).",
-    "Publication window": "The days an article may have been published, inferred from what it reports; its "
-                          "confidence says how sure.",
+    "Publication window": "The days an article may have been written, from the clues in its text that force a "
+                          "bound (events it reports as past, a president still in office); readings of tense or of "
+                          "what it leaves out give a narrower, likelier window.",
 }
 
 
