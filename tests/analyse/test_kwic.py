@@ -7,7 +7,6 @@ import json
 import re
 import shutil
 import subprocess
-import time
 
 import pandas as pd
 import pytest
@@ -110,10 +109,8 @@ def test_kwic_reports_a_hit_between_sentences_with_no_sentence():
 
 def test_kwic_stops_a_runaway_search_with_an_error_naming_pattern_and_article():
     articles = tiny_articles({"short": ("A", "Parler."), "long": ("B", "a" * 3000 + "b")})
-    start = time.perf_counter()
     with pytest.raises(ValueError) as info, time_limit(0.2, doing="searching a test"):
         kwic(articles, "(a|aa)+$")
-    assert time.perf_counter() - start < 2
     assert str(info.value).startswith("kwic search: the pattern '(a|aa)+$' was stopped after 0.2 s searching a test, "
                                       "at article 'long'. A repeat inside a repeat")
 
@@ -121,16 +118,13 @@ def test_kwic_stops_a_runaway_search_with_an_error_naming_pattern_and_article():
 def test_kwic_limits_itself_to_search_seconds(monkeypatch):
     monkeypatch.setattr(kwic_module, "SEARCH_SECONDS", 0.2)
     articles = tiny_articles({"long": ("B", "a" * 3000 + "b")})
-    start = time.perf_counter()
     with pytest.raises(PatternTimeout, match=r"after 0\.2 s searching 1 article\(s\), at article 'long'"):
         kwic(articles, "(a|aa)+$")
-    assert time.perf_counter() - start < 2
 
 
 def test_kwic_answers_a_search_that_hangs_python_re_or_stops_it_in_time():
     # (\w+\s?)*! never ends in `re` on a long text without "!"; `regex` fails it fast.
     articles = tiny_articles({"long": ("A", "Parler ist eine Plattform " * 200)})
-    start = time.perf_counter()
     try:
         with time_limit(0.5, doing="searching a test"):
             hits = kwic(articles, r"(\w+\s?)*!")
@@ -138,7 +132,6 @@ def test_kwic_answers_a_search_that_hangs_python_re_or_stops_it_in_time():
         assert "(\\w+\\s?)*!" in str(stopped)
     else:
         assert hits.empty
-    assert time.perf_counter() - start < 2
 
 
 # --- kwic_chart() ------------------------------------------------------------------------------------------
@@ -312,8 +305,13 @@ def test_a_words_search_is_literal_but_for_or_and_any_ending(query: str, pattern
 
 @given(st.text(alphabet=st.sampled_from(list("ab|*()+?.\\[]{}^$ ")), max_size=30))
 def test_no_words_search_can_backtrack_badly(query: str):
-    """Whatever is typed, the pattern is literal alternatives each ending in at most one \\S*: fast on any text."""
-    pattern = re.compile(words_pattern(query), re.IGNORECASE)
-    started = time.perf_counter()
-    list(pattern.finditer("a" * 3000 + "b" + " ab" * 500))
-    assert time.perf_counter() - started < 0.5
+    """Whatever is typed, the pattern is literal alternatives each ending in at most one \\S*: nothing can repeat
+    inside a repeat, so it cannot backtrack badly (checked on its structure: a wall-time bound fails when busy)."""
+    tokens = re.findall(r"\\.|.", words_pattern(query), re.DOTALL)  # an escaped character is one token
+    alternatives: list[list[str]] = [[]]
+    for token in tokens:
+        alternatives.append([]) if token == "|" else alternatives[-1].append(token)
+    for alternative in alternatives:
+        if alternative[-2:] == ["\\S", "*"]:
+            alternative = alternative[:-2]  # the one ending a star may add
+        assert all(len(t) == 2 or t not in "|*+?()[]{}^$.\\" for t in alternative), (query, alternative)

@@ -1,7 +1,6 @@
 """Tests for helpers.annotate.detect: rules on tiny inline German texts, invariants on the real corpus."""
 
 import re
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -469,10 +468,8 @@ def codebook_with_fact_cues(tmp_path, cues: list[str]):
 ])
 def test_a_runaway_cue_is_stopped_naming_the_codebook_and_the_code(tmp_path, cue, text, named):
     codebook = codebook_with_fact_cues(tmp_path, [cue])
-    start = time.perf_counter()
     with pytest.raises(PatternTimeout) as info, time_limit(0.2, doing="detecting in a test"):
         detect_facts({"t": text}, codebook)
-    assert time.perf_counter() - start < 2
     assert str(info.value).startswith(f"{tmp_path / 'codebook.yaml'}: {named} was stopped after 0.2 s detecting in "
                                       "a test, at article 't'. A repeat inside a repeat")
 
@@ -480,10 +477,8 @@ def test_a_runaway_cue_is_stopped_naming_the_codebook_and_the_code(tmp_path, cue
 def test_detectors_limit_themselves_to_cue_seconds(tmp_path, monkeypatch):
     monkeypatch.setattr(detect, "CUE_SECONDS", 0.2)
     codebook = codebook_with_fact_cues(tmp_path, ["Klage(a|aa)+$"])
-    start = time.perf_counter()
     with pytest.raises(PatternTimeout, match="after 0.2 s detecting facts, at article 't'"):
         detect_facts({"t": "Die Klage" + "a" * 60 + "b."}, codebook)
-    assert time.perf_counter() - start < 2
 
 
 def test_every_cue_matches_the_real_texts_as_re_did(texts, codebook):

@@ -6,7 +6,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 
 import pandas as pd
 import pytest
@@ -155,10 +154,8 @@ def test_quoted_clues_are_in_the_text_and_glossed(articles):
 
 def test_a_runaway_cleaning_rule_stops_loading_naming_rules_file_rule_and_line(fixtures_dir):
     root = fixtures_dir / "backtracking"
-    start = time.perf_counter()
     with pytest.raises(CorpusError) as info, time_limit(0.2, doing="loading a test corpus"):
         load_articles(root)
-    assert time.perf_counter() - start < 3
     (problem,) = info.value.problems
     assert problem.startswith(f"{root / 'cleaning_rules.yaml'}: rule runaway: the pattern '(a|aa)+$' was stopped "
                               "after 0.2 s loading a test corpus, at ")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -133,10 +132,8 @@ BACKTRACKING = Path(__file__).parent.parent / "fixtures" / "backtracking"
 def test_a_runaway_rule_is_stopped_naming_the_rules_file_the_rule_and_the_raw_line():
     rules_file = BACKTRACKING / "cleaning_rules.yaml"
     raw = (BACKTRACKING / "raw" / "a.txt").read_text(encoding="utf-8")
-    start = time.perf_counter()
     with pytest.raises(PatternTimeout) as info, time_limit(0.2, doing="cleaning a test"):
         clean_text(raw, "", load_rules(rules_file), where="raw/a.txt")
-    assert time.perf_counter() - start < 3
     assert str(info.value).startswith(f"{rules_file}: rule runaway: the pattern '(a|aa)+$' was stopped after 0.2 s "
                                       f"cleaning a test, at raw/a.txt line 4: 'aaaaaaaa")
 
@@ -146,10 +143,8 @@ def test_a_rule_slow_on_every_line_is_stopped_when_its_time_for_the_whole_text_i
              Rule("slow", "", UserPattern("(a|aa)+c", "rules.yaml: rule slow")),  # a few ms on each line below
              Rule("tag", "", UserPattern(r"\([a-z]{2,4}\)", "rules.yaml: rule tag"))]
     raw = ("a" * 22 + "b\n") * 2000
-    start = time.perf_counter()
     with pytest.raises(PatternTimeout) as info, time_limit(0.2, doing="cleaning a test"):
         clean_text(raw, "", rules, where="raw/slow.txt")
-    assert time.perf_counter() - start < 3
     assert str(info.value).startswith("rules.yaml: rule slow: the pattern '(a|aa)+c' was stopped after 0.2 s "
                                       "cleaning a test, at raw/slow.txt line ")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -181,7 +180,5 @@ HOSTILE_LINES = [
 
 @pytest.mark.parametrize("line", HOSTILE_LINES, ids=range(len(HOSTILE_LINES)))
 def test_a_hostile_line_is_matched_well_within_the_time_limit(line):
-    start = time.perf_counter()
     with time_limit(CLEANING_SECONDS, doing="cleaning a hostile line"):
         clean_text(line, "", RULES)
-    assert time.perf_counter() - start < 1.0

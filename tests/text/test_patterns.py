@@ -18,10 +18,8 @@ RUNAWAY_TEXT = "a" * 60 + "b"
 
 def test_a_runaway_pattern_is_stopped_with_an_error_that_says_what_to_do():
     pattern = UserPattern(RUNAWAY, "corpus/x.yaml: rule runaway")
-    start = time.perf_counter()
     with pytest.raises(PatternTimeout) as info, time_limit(0.2, doing="cleaning the corpus"):
         pattern.search(RUNAWAY_TEXT)
-    assert time.perf_counter() - start < 2
     message = str(info.value)
     assert message.startswith("corpus/x.yaml: rule runaway: the pattern '(a|aa)+$' was stopped after 0.2 s "
                               "cleaning the corpus.")
@@ -32,10 +30,8 @@ def test_a_runaway_pattern_is_stopped_with_an_error_that_says_what_to_do():
 
 def test_one_call_outside_any_block_is_limited_too(monkeypatch):
     monkeypatch.setattr(patterns, "CALL_SECONDS", 0.2)
-    start = time.perf_counter()
     with pytest.raises(PatternTimeout, match="on one match"):
         UserPattern(RUNAWAY, "a test").fullmatch(RUNAWAY_TEXT)
-    assert time.perf_counter() - start < 2
 
 
 @pytest.mark.parametrize("method", ["search", "match", "fullmatch", "finditer"])
@@ -48,11 +44,11 @@ def test_every_method_runs_under_the_limit(method):
 def test_a_shared_limit_stops_many_slow_calls_that_each_finish():
     pattern = UserPattern("(a|aa)+c", "a test")  # a few ms on each line: slow, not stuck
     line = "a" * 20 + "b"
-    start, calls = time.perf_counter(), 0
+    calls = 0
     with pytest.raises(PatternTimeout, match="after 0.3 s checking lines"), time_limit(0.3, doing="checking lines"):
         for calls in range(1, 10_000):  # noqa: B007 - counted for the assertion
             assert pattern.search(line) is None
-    assert calls > 1 and time.perf_counter() - start < 2
+    assert calls > 1  # several calls each finished; the shared limit stopped the run
 
 
 def test_each_pattern_has_its_own_account_in_a_block():
@@ -67,11 +63,9 @@ def test_each_pattern_has_its_own_account_in_a_block():
 
 def test_nested_blocks_the_tightest_limit_holds():
     pattern = UserPattern(RUNAWAY, "a test")
-    start = time.perf_counter()
     with pytest.raises(PatternTimeout, match="after 0.1 s inner"), time_limit(30, doing="outer"):
         with time_limit(0.1, doing="inner"):
             pattern.search(RUNAWAY_TEXT)
-    assert time.perf_counter() - start < 2
 
 
 def test_time_between_matches_does_not_count():
