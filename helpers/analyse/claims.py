@@ -352,9 +352,9 @@ def evaluate(check: Check, data: Data, params: dict | None = None) -> Result:
     if check.names is not None and holds:
         options += [[c] for c in crossings]  # any item crossing changes which ones meet it
     for direction in (-1, +1) if count else ():  # fewer items meeting it, or more
-        need = _count_steps(n, count[0], k, direction, holds)
         pool = meeting if direction < 0 else missing
-        if need and need <= len(pool):
+        need = _count_steps(n, count[0], k, direction, len(pool))
+        if need:
             options.append(pool[:need])
     if not options:
         return Result(check, measured, items, holds, math.inf, ())
@@ -363,17 +363,9 @@ def evaluate(check: Check, data: Data, params: dict | None = None) -> Result:
                   tuple((item, direction, steps) for item, direction, steps, _ in best))
 
 
-def _count_steps(n: int, op: str, k: float, direction: int, holds: bool) -> int:
-    """Return how many items must cross (in `direction`) to change whether `n op k` holds; 0 if that cannot."""
-    for m in range(1, 10_000):
-        moved = n + direction * m
-        if moved < 0:
-            return 0
-        if compare(moved, op, k) != compare(n, op, k):
-            return m
-        if (direction < 0 and moved == 0) or m > 1_000:
-            return 0
-    return 0
+def _count_steps(n: int, op: str, k: float, direction: int, available: int) -> int:
+    """Return how many of `available` items must cross (in `direction`) to change whether `n op k` holds; 0: none do."""
+    return next((m for m in range(1, available + 1) if compare(n + direction * m, op, k) != compare(n, op, k)), 0)
 
 
 def _perturbed(study: Study, name: str) -> Data | None:
